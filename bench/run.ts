@@ -1,0 +1,106 @@
+/**
+ * npm run bench -- <scenario> [--duration 10] [--connections 32]
+ *
+ * Starts the app (PostgreSQL when DATABASE_URL is set, else PGlite) and the scenario's bare-Fastify baseline
+ * in child processes, warms both up, loads each with autocannon in turn, and prints req/s, p50, p99 and
+ * errors side by side, with the ratio. Also reports SQL statements per request from /metrics.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import type { BenchRequest, Scenario } from './scenario.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string' },
+    warmup: { type: 'string', default: '3' },
+  },
+});
+const name = positionals[0];
+const available = readdirSync(new URL('./scenarios/', import.meta.url)).map((f) => f.replace(/\.ts$/, ''));
+if (!name || !available.includes(name)) {
+  console.error(`usage: npm run bench -- <scenario>\nscenarios: ${available.join(', ')}`);
+  process.exit(2);
+}
+const { scenario } = (await import(`./scenarios/${name}.ts`)) as { scenario: Scenario };
+const dataDir = mkdtempSync(join(tmpdir(), 'agora-bench-'));
+
+function start(
+  side: 'agora' | 'baseline',
+  request?: BenchRequest,
+): Promise<{ child: ChildProcess; port: number; request: BenchRequest }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, 'serve.ts'),
+      name!,
+      side,
+      ...(request ? [JSON.stringify(request)] : []),
+    ],
+    { env: { ...process.env, BENCH_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /READY (\d+) (.*)\n/.exec(buf);
+      if (m) resolve({ child, port: Number(m[1]), request: JSON.parse(m[2]!) as BenchRequest });
+    });
+    child.on('exit', (code) => reject(new Error(`${side} exited with ${code}`)));
+  });
+}
+
+async function load(port: number, req: BenchRequest, duration: number) {
+  const connections = Number(values.connections ?? scenario.connections ?? 32);
+  return autocannon({
+    url: `http://127.0.0.1:${port}${req.path}`,
+    method: req.method ?? 'GET',
+    headers: req.headers,
+    body: req.body,
+    connections,
+    duration,
+  });
+}
+
+async function sqlCount(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return Number(/^db_queries_total (\d+)/m.exec(text)?.[1] ?? NaN);
+}
+
+const duration = Number(values.duration);
+const warmup = Number(values.warmup);
+const agora = await start('agora');
+const baseline = await start('baseline', agora.request);
+try {
+  await load(agora.port, agora.request, warmup);
+  await load(baseline.port, agora.request, warmup);
+  const before = await sqlCount(agora.port);
+  const a = await load(agora.port, agora.request, duration);
+  const sqlPerRequest = ((await sqlCount(agora.port)) - before) / Math.max(1, a.requests.total);
+  const b = await load(baseline.port, agora.request, duration);
+  const row = (label: string, r: autocannon.Result) =>
+    `${label.padEnd(10)} ${r.requests.average.toFixed(0).padStart(9)} ${String(r.latency.p50).padStart(7)} ${String(r.latency.p99).padStart(7)} ${String(r.errors + r.non2xx).padStart(7)}`;
+  console.log(`\nscenario ${scenario.name}: ${scenario.description}`);
+  console.log(
+    `database ${process.env.DATABASE_URL ? 'postgresql' : 'pglite'}, ${cpus().length} cpus, ${duration}s, ${values.connections ?? scenario.connections ?? 32} connections, ${new Date().toISOString()}`,
+  );
+  console.log(
+    `${'side'.padEnd(10)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)}`,
+  );
+  console.log(row('agora', a));
+  console.log(row('baseline', b));
+  console.log(`ratio      ${((a.requests.average / b.requests.average) * 100).toFixed(1)}% of baseline req/s`);
+  console.log(
+    `sql/request ${Number.isNaN(sqlPerRequest) ? 'n/a' : sqlPerRequest.toFixed(3)} (agora, from db_queries_total)`,
+  );
+} finally {
+  agora.child.kill('SIGTERM');
+  baseline.child.kill('SIGTERM');
+}

@@ -1,0 +1,131 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { createPlatform, type PlatformContext, type PlatformOverrides } from './platform/context.js';
+import { migrate } from './platform/db/migrate.js';
+import { registerDocs, registerOpenApi } from './platform/http/docs.js';
+import { createServer, guardRouteConflicts, mountModule } from './platform/http/kernel.js';
+import { MODULE_NAMES, type AgoraModule, type ModuleFactory, type ModuleName } from './platform/http/module.js';
+import { platformRoutes } from './platform/http/platform-routes.js';
+import { jobsMaintenance, startScheduler } from './platform/jobs/index.js';
+import { createIdentity, type IdentityApi } from './modules/identity/index.js';
+import { createFiles, createFilesModule, type FilesApi } from './modules/files/index.js';
+
+/** What every module factory receives besides the platform context. */
+export interface ModuleDeps {
+  identity: IdentityApi;
+  /** Blob storage (the files service), available whether or not its routes are mounted. */
+  files: FilesApi;
+}
+
+/** The modules, in mount order. Adding a module: its folder, plus one line here. */
+const MODULES: [ModuleName, ModuleFactory<ModuleDeps>][] = [['files', createFilesModule]];
+
+export interface Agora {
+  app: FastifyInstance;
+  ctx: PlatformContext;
+  identity: IdentityApi;
+  modules: AgoraModule[];
+  /** Demo data of every enabled module; returns the lines to print. */
+  seed(): Promise<string[]>;
+  /** Starts scheduled tasks (the worker role); returns a stop function. */
+  startWorkers(): () => Promise<void>;
+}
+
+export interface BuildOptions extends PlatformOverrides {
+  /** Apply migrations before serving (default: config.MIGRATE). */
+  migrate?: boolean;
+}
+
+export function enabledModules(config: Config): Set<ModuleName> {
+  const wanted = config.MODULES.map((m) => m.toLowerCase());
+  const unknown = wanted.filter((m) => m !== 'all' && !MODULE_NAMES.includes(m as ModuleName));
+  if (unknown.length)
+    throw new Error(`MODULES names unknown module(s): ${unknown.join(', ')}. Known: ${MODULE_NAMES.join(', ')}`);
+  return new Set(wanted.includes('all') ? MODULE_NAMES : (wanted as ModuleName[]));
+}
+
+const mountOf = (config: Config, name: ModuleName) => config[`MOUNT_${name.toUpperCase()}` as keyof Config] as string;
+
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<Agora> {
+  const enabled = enabledModules(config);
+  const ctx = await createPlatform(config, opts);
+  try {
+    if (opts.migrate ?? config.MIGRATE) await migrate(ctx.database);
+    const identity = await createIdentity(ctx);
+    const files = createFiles(ctx);
+    const modules: AgoraModule[] = [];
+    if (enabled.has('identity')) modules.push(identity.module);
+    for (const [name, factory] of MODULES) {
+      if (enabled.has(name)) modules.push(await factory(ctx, { identity: identity.api, files }));
+    }
+
+    const app = await createServer(ctx);
+    const owner = guardRouteConflicts(app);
+    await registerOpenApi(
+      app,
+      modules.map((m) => ({ name: m.name, description: m.description })),
+    );
+    await platformRoutes(app, ctx);
+    await registerDocs(app);
+    const prefixes = new Map<string, ModuleName>();
+    for (const mod of modules) {
+      const prefix = mountOf(config, mod.name).replace(/\/+$/, '') || '/';
+      const other = prefixes.get(prefix);
+      if (other)
+        throw new Error(`Modules ${other} and ${mod.name} are both mounted at ${prefix}; move one with MOUNT_<MODULE>`);
+      prefixes.set(prefix, mod.name);
+    }
+    let rootTaken = false;
+    for (const mod of modules) {
+      owner.owner = mod.name;
+      const prefix = mountOf(config, mod.name);
+      rootTaken ||= prefix === '/' || prefix === '';
+      await mountModule(app, mod, prefix);
+    }
+    owner.owner = 'platform';
+    if (!rootTaken) app.setNotFoundHandler((_req, reply) => void reply.code(404).send({ detail: 'Not Found' }));
+    app.addHook('onClose', async () => {
+      for (const mod of modules) await mod.close?.();
+      await files.close();
+      await ctx.close();
+    });
+    await app.ready();
+
+    return {
+      app,
+      ctx,
+      identity: identity.api,
+      modules,
+      async seed() {
+        const lines: string[] = [];
+        // identity seeds first even when not mounted: other modules' demo users live there
+        if (!enabled.has('identity')) lines.push(...((await identity.module.seed?.()) ?? []));
+        for (const mod of modules) lines.push(...((await mod.seed?.()) ?? []));
+        return lines;
+      },
+      startWorkers: () => {
+        const stopScheduler = startScheduler(
+          modules
+            .flatMap((m) => m.tasks ?? [])
+            .concat(enabled.has('identity') ? [] : (identity.module.tasks ?? []))
+            .concat(jobsMaintenance(ctx.database, ctx.clock)),
+          ctx.log,
+        );
+        // Job consumers and the outbox relay: a transport that cannot start is logged, not fatal.
+        const stopJobs = ctx.jobs.start().catch((err: unknown) => {
+          ctx.log.error({ err }, 'job workers failed to start');
+          return async () => undefined;
+        });
+        return async () => {
+          await (
+            await stopJobs
+          )();
+          await stopScheduler();
+        };
+      },
+    };
+  } catch (err) {
+    await ctx.close();
+    throw err;
+  }
+}

@@ -1,0 +1,94 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { assertKey, type BlobStore } from './files.storage.js';
+
+export interface S3Options {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  bucket: string;
+  forcePathStyle: boolean;
+}
+
+/** Blobs in an S3-compatible bucket (AWS, MinIO); the bucket is created on first use when missing. */
+export function s3Store(opts: S3Options): BlobStore {
+  const client = new S3Client({
+    endpoint: opts.endpoint,
+    region: opts.region,
+    forcePathStyle: opts.forcePathStyle,
+    credentials: { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey },
+    // Flexible checksums send aws-chunked trailers that MinIO and other S3 servers do not all accept.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  const Bucket = opts.bucket;
+  let ready: Promise<void> | undefined;
+  const ensureBucket = () =>
+    (ready ??= client
+      .send(new HeadBucketCommand({ Bucket }))
+      .then(
+        () => undefined,
+        async () => void (await client.send(new CreateBucketCommand({ Bucket }))),
+      )
+      .catch((err) => {
+        ready = undefined;
+        throw err;
+      }));
+
+  return {
+    kind: 's3',
+    async putFile(key, path, size, contentType) {
+      assertKey(key);
+      await ensureBucket();
+      await client.send(
+        new PutObjectCommand({
+          Bucket,
+          Key: key,
+          Body: createReadStream(path),
+          ContentLength: size,
+          ContentType: contentType,
+        }),
+      );
+    },
+    async open(key, range) {
+      assertKey(key);
+      const out = await client.send(
+        new GetObjectCommand({ Bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
+      );
+      return out.Body as Readable;
+    },
+    async exists(key) {
+      assertKey(key);
+      return client.send(new HeadObjectCommand({ Bucket, Key: key })).then(
+        () => true,
+        () => false,
+      );
+    },
+    async delete(key) {
+      assertKey(key);
+      await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
+    },
+    async presign(key, { expiresIn, filename, contentType, now }) {
+      assertKey(key);
+      const cmd = new GetObjectCommand({
+        Bucket,
+        Key: key,
+        ResponseContentType: contentType,
+        ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`,
+      });
+      return getSignedUrl(client, cmd, { expiresIn, signingDate: now });
+    },
+    close: async () => client.destroy(),
+  };
+}

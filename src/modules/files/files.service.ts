@@ -1,0 +1,184 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db/database.js';
+import { AppError, badRequest, notFound } from '../../platform/errors.js';
+import { FILES_ERRORS as E } from './files.errors.js';
+import { filesRepository, type FileRow, type FilesRepository } from './files.repository.js';
+import { detectType, sanitizeFilename, SNIFF_BYTES } from './files.sniff.js';
+import type { BlobStore, ByteRange } from './files.storage.js';
+
+export interface BucketPolicy {
+  maxBytes: number;
+  /** Content types accepted, as detected from the bytes. */
+  types: string[];
+}
+
+export interface FilesDeps {
+  db: Db;
+  store: BlobStore;
+  clock: Clock;
+  log: FastifyBaseLogger;
+  /** Where uploads are spooled before they are stored (same filesystem as the local store). */
+  incoming: string;
+  signingKey: Buffer;
+  defaultBucket: string;
+  maxExpires: number;
+  repo?: FilesRepository;
+}
+
+export interface PutInput {
+  bucket?: string;
+  filename?: string;
+  stream: Readable;
+  ownerId: string | null;
+}
+
+const tooLarge = (max: number) => new AppError(E.FILE_TOO_LARGE, 413, `File is larger than ${max} bytes`);
+
+/** Counts, hashes and keeps the head of the bytes on their way to disk; stops past the size limit. */
+function inspector(max: number) {
+  const hash = createHash('sha256');
+  const state = { size: 0, head: Buffer.alloc(0), sha256: '' };
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      state.size += chunk.length;
+      if (state.size > max) return done(tooLarge(max));
+      if (state.head.length < SNIFF_BYTES) state.head = Buffer.concat([state.head, chunk.subarray(0, SNIFF_BYTES)]);
+      hash.update(chunk);
+      done(null, chunk);
+    },
+    flush(done) {
+      state.sha256 = hash.digest('hex');
+      done();
+    },
+  });
+  return { stream, state };
+}
+
+export function createFilesService(deps: FilesDeps) {
+  const { db, store, clock, log } = deps;
+  const repo = deps.repo ?? filesRepository;
+  const buckets = new Map<string, BucketPolicy>();
+
+  const policyOf = (bucket: string) => {
+    const p = buckets.get(bucket);
+    if (!p) throw new AppError(E.UNKNOWN_BUCKET, 400, `Unknown bucket "${bucket}"`);
+    return p;
+  };
+  const sign = (shortName: string, expires: number) =>
+    createHmac('sha256', deps.signingKey).update(`${shortName}.${expires}`).digest('base64url');
+  const keyFor = (ext: string) => {
+    const now = clock.now();
+    const quarter = Math.floor(now.getUTCMonth() / 3) + 1;
+    return `uploads/${now.getUTCFullYear()}Q${quarter}/${clock.uuid()}${ext}`;
+  };
+
+  const service = {
+    registerBucket(name: string, policy: BucketPolicy) {
+      buckets.set(name, policy);
+    },
+    policy: (bucket?: string) => policyOf(bucket ?? deps.defaultBucket),
+
+    /**
+     * Spools the upload to a temp file while checking size and hashing, checks the type from the bytes, stores
+     * the object, then writes the row. Any failure leaves neither: the object is removed when the row fails.
+     */
+    async put(input: PutInput): Promise<FileRow> {
+      const bucket = input.bucket ?? deps.defaultBucket;
+      const policy = policyOf(bucket);
+      await mkdir(deps.incoming, { recursive: true });
+      const tmp = join(deps.incoming, clock.uuid());
+      const probe = inspector(policy.maxBytes);
+      try {
+        await pipeline(input.stream, probe.stream, createWriteStream(tmp));
+        if ((input.stream as { truncated?: boolean }).truncated) throw tooLarge(policy.maxBytes);
+        const detected = detectType(probe.state.head, input.filename ?? '');
+        if (!detected || !policy.types.includes(detected.type)) {
+          throw new AppError(
+            E.UNSUPPORTED_TYPE,
+            415,
+            `File type not allowed here; accepted: ${policy.types.join(', ')}`,
+          );
+        }
+        const key = keyFor(detected.ext);
+        await store.putFile(key, tmp, probe.state.size, detected.type);
+        try {
+          return await repo.insert(db, {
+            id: clock.uuid(),
+            shortName: clock.token(9),
+            bucket,
+            pathInStorage: key,
+            filename: sanitizeFilename(input.filename, detected.ext),
+            size: probe.state.size,
+            fileType: detected.type,
+            sha256: probe.state.sha256,
+            ownerId: input.ownerId,
+          });
+        } catch (err) {
+          await store.delete(key).catch((e: Error) => log.error({ err: e, key }, 'orphan object left behind'));
+          throw err;
+        }
+      } finally {
+        await rm(tmp, { force: true });
+      }
+    },
+
+    async find(shortName: string): Promise<FileRow> {
+      const row = await repo.byShortName(db, shortName);
+      if (!row) throw notFound('File not found');
+      return row;
+    },
+
+    /** The bytes of a file, whole or a range of them. */
+    async open(row: FileRow, range?: ByteRange): Promise<Readable> {
+      return store.open(row.pathInStorage, range);
+    },
+
+    /**
+     * Removes the row and the object together: the object is deleted inside the row's transaction, so a failed
+     * object delete rolls the row back (no row without object, no object without row).
+     */
+    async delete(shortName: string, mayDelete: (row: FileRow) => boolean = () => true): Promise<void> {
+      await db.transaction(async (tx) => {
+        const row = await repo.lockByShortName(tx as unknown as Db, shortName);
+        if (!row || !mayDelete(row)) throw notFound('File not found');
+        await repo.deleteById(tx as unknown as Db, row.id);
+        await store.delete(row.pathInStorage);
+      });
+    },
+
+    /** An S3 presigned URL, or a path on this service signed with an HMAC and an expiry. */
+    async url(row: FileRow, expiresIn = 3600): Promise<{ url: string; local: boolean }> {
+      if (expiresIn < 1 || expiresIn > deps.maxExpires) {
+        throw badRequest(`expires_in must be between 1 and ${deps.maxExpires}`);
+      }
+      const now = clock.now();
+      const direct = await store.presign(row.pathInStorage, {
+        expiresIn,
+        filename: row.filename,
+        contentType: row.fileType,
+        now,
+      });
+      if (direct) return { url: direct, local: false };
+      const expires = Math.floor(now.getTime() / 1000) + expiresIn;
+      return { url: `${row.shortName}?expires=${expires}&signature=${sign(row.shortName, expires)}`, local: true };
+    },
+
+    verifySignature(shortName: string, expires: number, signature: string): void {
+      const want = Buffer.from(sign(shortName, expires));
+      const got = Buffer.from(signature);
+      if (want.length !== got.length || !timingSafeEqual(want, got)) {
+        throw new AppError(E.URL_INVALID, 403, 'URL signature is invalid');
+      }
+      if (expires * 1000 < clock.now().getTime()) throw new AppError(E.URL_EXPIRED, 403, 'URL has expired');
+    },
+  };
+  return service;
+}
+export type FilesService = ReturnType<typeof createFilesService>;

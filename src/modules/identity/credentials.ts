@@ -1,0 +1,61 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../../platform/errors.js';
+import type { Actor, CredentialKind, IdentityService } from './identity.service.js';
+
+export interface ResolveOptions {
+  /** Credential kinds the route accepts (default: all). */
+  accept?: CredentialKind[];
+  /** Cookie holding an access token (the backoffice's `access_token`). */
+  cookieName?: string;
+}
+
+export interface Credential {
+  kind: CredentialKind;
+  value: string;
+}
+
+/**
+ * Finds the credential in a request: `Authorization: Bearer <jwt>`, `Authorization: session_id <id>`,
+ * an `api-key` header, or an access-token cookie. A present but unreadable one is AUTH_MALFORMED.
+ */
+export function credentialOf(req: FastifyRequest, opts: ResolveOptions = {}): Credential | undefined {
+  const accept = opts.accept ?? ['bearer', 'session', 'apikey', 'cookie'];
+  const auth = req.headers.authorization;
+  if (auth !== undefined && (accept.includes('bearer') || accept.includes('session'))) {
+    const m = /^\s*(\S+)\s+(\S+)\s*$/.exec(auth);
+    const scheme = m?.[1]?.toLowerCase();
+    if (m && scheme === 'bearer' && accept.includes('bearer')) return { kind: 'bearer', value: m[2]! };
+    if (m && scheme === 'session_id' && accept.includes('session')) return { kind: 'session', value: m[2]! };
+    throw new AppError('AUTH_MALFORMED', 401, 'Authorization header is malformed or uses an unsupported scheme');
+  }
+  const key = req.headers['api-key'];
+  if (key !== undefined && accept.includes('apikey')) {
+    const value = Array.isArray(key) ? key[0] : key;
+    if (!value) throw new AppError('AUTH_MALFORMED', 401, 'api-key header is empty');
+    return { kind: 'apikey', value };
+  }
+  if (opts.cookieName && accept.includes('cookie')) {
+    const value = req.cookies?.[opts.cookieName];
+    if (value) return { kind: 'cookie', value };
+  }
+  return undefined;
+}
+
+/** Resolves a request to its actor, or throws a typed 401 (AUTH_MISSING, TOKEN_*, SESSION_*, API_KEY_INVALID). */
+export async function resolveActor(
+  service: IdentityService,
+  req: FastifyRequest,
+  opts: ResolveOptions = {},
+): Promise<Actor> {
+  const cred = credentialOf(req, opts);
+  if (!cred) throw new AppError('AUTH_MISSING', 401, 'Authentication credentials were not provided.');
+  switch (cred.kind) {
+    case 'bearer':
+    case 'cookie':
+      return service.resolveAccessToken(cred.value, cred.kind);
+    case 'session':
+      return service.resolveSessionId(cred.value);
+    case 'apikey':
+      return service.resolveApiKey(cred.value);
+  }
+}

@@ -1,0 +1,122 @@
+import { sql } from 'drizzle-orm';
+import { boolean, index, pgSchema, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+export const identity = pgSchema('identity');
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const users = identity.table(
+  'users',
+  {
+    id: uuid().primaryKey(),
+    username: text().notNull(),
+    /** Stored lower-cased; unique when set. */
+    email: text(),
+    passwordHash: text(),
+    firstName: text().notNull().default(''),
+    lastName: text().notNull().default(''),
+    isActive: boolean().notNull().default(true),
+    isSuperuser: boolean().notNull().default(false),
+    emailVerified: boolean().notNull().default(false),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    lastLogin: ts('last_login'),
+  },
+  (t) => [
+    uniqueIndex('users_username_key').on(t.username),
+    uniqueIndex('users_email_key').on(t.email),
+    index('users_search_idx').using('btree', sql`lower(${t.username})`),
+  ],
+);
+
+export const roles = identity.table(
+  'roles',
+  {
+    id: uuid().primaryKey(),
+    name: text().notNull(),
+    description: text().notNull().default(''),
+    /** Permission codenames the role grants (backoffice groups use this). */
+    permissions: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('roles_name_key').on(t.name)],
+);
+
+export const userRoles = identity.table(
+  'user_roles',
+  {
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    roleId: uuid()
+      .notNull()
+      .references(() => roles.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.roleId] }), index('user_roles_role_idx').on(t.roleId)],
+);
+
+/**
+ * A login. Token sessions (JWT + refresh family) and opaque sessions (session_id header) share this table;
+ * revoking the row ends every credential issued under it.
+ */
+export const sessions = identity.table(
+  'sessions',
+  {
+    id: uuid().primaryKey(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text().notNull(),
+    /** sha256 of the opaque session id (kind = 'opaque'). */
+    secretHash: text(),
+    client: text().notNull().default('idp'),
+    ipAddress: text().notNull().default(''),
+    userAgent: text().notNull().default(''),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    lastAccessAt: ts('last_access_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+    revokedReason: text(),
+  },
+  (t) => [
+    uniqueIndex('sessions_secret_hash_key').on(t.secretHash),
+    index('sessions_user_idx').on(t.userId),
+    index('sessions_expires_idx').on(t.expiresAt),
+  ],
+);
+
+/** One row per refresh token issued; `used_at` marks rotation, a second use is reuse. */
+export const refreshTokens = identity.table(
+  'refresh_tokens',
+  {
+    jti: uuid().primaryKey(),
+    sessionId: uuid()
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('refresh_tokens_session_idx').on(t.sessionId), index('refresh_tokens_expires_idx').on(t.expiresAt)],
+);
+
+export const apiKeys = identity.table(
+  'api_keys',
+  {
+    id: uuid().primaryKey(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text().notNull(),
+    /** First characters of the key, shown in listings so a user can tell keys apart. */
+    prefix: text().notNull(),
+    keyHash: text().notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    lastUsedAt: ts('last_used_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_key_hash_key').on(t.keyHash), index('api_keys_user_idx').on(t.userId)],
+);

@@ -1,0 +1,103 @@
+import type { FastifyRequest } from 'fastify';
+import type { PlatformContext } from '../../platform/context.js';
+import type { AgoraModule } from '../../platform/http/module.js';
+import { credentialOf, resolveActor, type ResolveOptions } from './credentials.js';
+import { renderIdentityError } from './identity.errors.js';
+import { identityRoutes } from './identity.routes.js';
+import { createIdentityService, type IdentityService } from './identity.service.js';
+import { argon2Hasher } from './passwords.js';
+import { createSigner } from './tokens.js';
+
+export type { Actor, CredentialKind, IdentityService, TokenPair, IssueOptions } from './identity.service.js';
+export { isAdmin, requireAdmin, ADMIN_PERMISSION } from './identity.service.js';
+export type { UserRow } from './identity.repository.js';
+export type { ResolveOptions, Credential } from './credentials.js';
+
+/** What other modules may use of identity. */
+export interface IdentityApi {
+  service: IdentityService;
+  /** The caller of a request, or a typed 401 AppError (AUTH_MISSING, AUTH_MALFORMED, TOKEN_*, SESSION_*, API_KEY_INVALID). */
+  resolve(req: FastifyRequest, opts?: ResolveOptions): ReturnType<typeof resolveActor>;
+  credentialOf: typeof credentialOf;
+  /** The seed's gRPC call, as a function: a user's public fields. */
+  getUser(id: string): Promise<{ id: string; email: string | null; username: string } | undefined>;
+  /** Demo account for `agora seed`: created once with a random password, which is returned only then. */
+  demoUser(
+    username: string,
+    extra?: { email?: string; firstName?: string; lastName?: string },
+  ): Promise<{
+    id: string;
+    username: string;
+    password?: string;
+  }>;
+}
+
+export async function createIdentity(ctx: PlatformContext): Promise<{ module: AgoraModule; api: IdentityApi }> {
+  const { config } = ctx;
+  const signer = await createSigner(config);
+  const service = createIdentityService({
+    db: ctx.database.db,
+    config,
+    cache: ctx.cache,
+    clock: ctx.clock,
+    hasher: argon2Hasher(config.ARGON2_MEMORY_KIB, config.ARGON2_ITERATIONS),
+    signer,
+  });
+
+  const api: IdentityApi = {
+    service,
+    resolve: (req, opts) => resolveActor(service, req, opts),
+    credentialOf,
+    getUser: async (id) => {
+      const u = await service.getUser(id);
+      return u && { id: u.id, email: u.email, username: u.username };
+    },
+    demoUser: async (username, extra = {}) => {
+      const existing = await service.getUserByUsername(username);
+      if (existing) return { id: existing.id, username };
+      const password = ctx.clock.token(9);
+      const user = await service.register({
+        username,
+        password,
+        email: extra.email,
+        firstName: extra.firstName,
+        lastName: extra.lastName,
+      });
+      return { id: user.id, username, password };
+    },
+  };
+
+  const module: AgoraModule = {
+    name: 'identity',
+    description: 'Accounts, tokens, sessions, roles and API keys shared by every module',
+    routes: identityRoutes(ctx, service, signer),
+    renderError: renderIdentityError,
+    tasks: [
+      {
+        name: 'identity.tokens.flush-expired',
+        everySeconds: config.TOKEN_FLUSH_INTERVAL,
+        run: () => service.flushExpired(),
+      },
+    ],
+    async seed() {
+      const lines: string[] = [];
+      await service.ensureRole({
+        name: 'admin',
+        description: 'Identity administrators',
+        permissions: ['identity.admin'],
+      });
+      const admin = await service.getUserByUsername('admin');
+      if (!admin) {
+        const password = ctx.clock.token(12);
+        await service.ensureSuperuser({ username: 'admin', email: 'admin@agora.local', password });
+        lines.push(`identity: superuser admin / ${password}`);
+      }
+      for (const name of ['alice', 'bob']) {
+        const u = await api.demoUser(name, { email: `${name}@agora.local` });
+        if (u.password) lines.push(`identity: user ${name} / ${u.password}`);
+      }
+      return lines;
+    },
+  };
+  return { module, api };
+}

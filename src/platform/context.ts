@@ -1,0 +1,90 @@
+import type { Redis } from 'ioredis';
+import type { FastifyBaseLogger } from 'fastify';
+import { pino } from 'pino';
+import type { Config } from '../config.js';
+import { connectRedis, memoryCache, redisCache, type Cache } from './cache/cache.js';
+import { systemClock, type Clock } from './clock.js';
+import { openDatabase, pgliteDir, type Database } from './db/database.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { logOptions } from './observability/logger.js';
+import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from './ratelimit/rate-limiter.js';
+import { jobsFromConfig, type Jobs } from './jobs/index.js';
+
+/** The infrastructure every module receives. Built once per app; closed by the app's onClose. */
+export interface PlatformContext {
+  config: Config;
+  database: Database;
+  cache: Cache;
+  limiter: RateLimiter;
+  metrics: Metrics;
+  clock: Clock;
+  log: FastifyBaseLogger;
+  redis?: Redis;
+  /** Durable jobs and events (outbox + embedded queue or RabbitMQ); workers run from startWorkers(). */
+  jobs: Jobs;
+  /** Named readiness checks (database, redis, amqp): each resolves when its dependency answers. */
+  readiness: Record<string, () => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export interface PlatformOverrides {
+  database?: Database;
+  clock?: Clock;
+  log?: FastifyBaseLogger;
+  /** Leave the database open on close (tests share one database across apps). */
+  keepDatabase?: boolean;
+}
+
+export async function createPlatform(config: Config, overrides: PlatformOverrides = {}): Promise<PlatformContext> {
+  const log = overrides.log ?? (pino(logOptions(config)) as FastifyBaseLogger);
+  const database =
+    overrides.database ??
+    (await openDatabase({
+      url: config.DATABASE_URL || undefined,
+      dataDir: pgliteDir(config.DATA_DIR),
+      poolSize: config.DATABASE_POOL_SIZE,
+    }));
+  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, config.REDIS_PREFIX) : undefined;
+  redis?.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
+  const readiness: PlatformContext['readiness'] = { database: () => database.ping() };
+  if (redis) readiness.redis = async () => void (await redis.ping());
+  if (config.AMQP_URL) readiness.rabbitmq = amqpProbe(config.AMQP_URL);
+  const metrics = createMetrics(database);
+  const clock = overrides.clock ?? systemClock;
+  const jobs = jobsFromConfig(config, { database, clock, log, metrics });
+  return {
+    config,
+    database,
+    cache: redis ? redisCache(redis) : memoryCache(),
+    limiter: redis ? redisRateLimiter(redis) : memoryRateLimiter(),
+    metrics,
+    clock,
+    log,
+    redis,
+    jobs,
+    readiness,
+    close: async () => {
+      await jobs.close();
+      redis?.disconnect();
+      if (!overrides.database && !overrides.keepDatabase) await database.close();
+    },
+  };
+}
+
+/** Checks that RabbitMQ accepts a connection; the answer is reused for a few seconds. */
+function amqpProbe(url: string): () => Promise<void> {
+  let last: { at: number; error?: Error } | undefined;
+  return async () => {
+    if (!last || Date.now() - last.at > 5000) {
+      const amqp = await import('amqplib');
+      try {
+        const conn = await amqp.connect(url, { timeout: 2000 });
+        await conn.close();
+        last = { at: Date.now() };
+      } catch (err) {
+        last = { at: Date.now(), error: err as Error };
+      }
+    }
+    if (last.error) throw last.error;
+  };
+}

@@ -1,0 +1,134 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Logger as DrizzleLogger } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+
+/** The Drizzle database as every repository sees it: the same API on PGlite and on PostgreSQL. */
+export type Db = PgDatabase<PgQueryResultHKT>;
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  readonly db: Db;
+  /** Runs plain SQL (several statements allowed) outside Drizzle: migrations, maintenance. */
+  exec(text: string): Promise<void>;
+  /** Runs `fn` while holding a Postgres advisory lock, so that replicas serialise on it. */
+  withAdvisoryLock<T>(
+    key: number,
+    fn: (exec: (text: string) => Promise<Record<string, unknown>[]>) => Promise<T>,
+  ): Promise<T>;
+  ping(): Promise<void>;
+  poolStats(): PoolStats;
+  /** Statements issued through Drizzle since start: lets tests and benches prove a path does no query. */
+  queryCount(): number;
+  close(): Promise<void>;
+}
+
+class CountingLogger implements DrizzleLogger {
+  count = 0;
+  logQuery(): void {
+    this.count++;
+  }
+}
+
+export interface DatabaseOptions {
+  url?: string;
+  /** Directory for PGlite; `memory://` for an in-memory database. */
+  dataDir?: string;
+  poolSize?: number;
+  applicationName?: string;
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  return opts.url
+    ? openPostgres(opts.url, opts.poolSize ?? 10, opts.applicationName)
+    : openPglite(opts.dataDir ?? 'memory://');
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  let dir = dataDir;
+  if (!dir.startsWith('memory://')) {
+    dir = resolve(dir);
+    mkdirSync(dir, { recursive: true });
+  }
+  const client = await PGlite.create(dir, { extensions: { pg_trgm } });
+  const logger = new CountingLogger();
+  const db = drizzle(client, { logger, casing: 'snake_case' }) as unknown as Db;
+  let closed = false;
+  return {
+    kind: 'pglite',
+    db,
+    exec: async (text) => {
+      await client.exec(text);
+    },
+    // PGlite is one connection in one process: exclusive by construction.
+    withAdvisoryLock: async (_key, fn) => fn(async (text) => (await client.query<Record<string, unknown>>(text)).rows),
+    ping: async () => {
+      if (closed) throw new Error('database is closed');
+      await client.query('select 1');
+    },
+    poolStats: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
+    queryCount: () => logger.count,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, max: number, applicationName = 'agora'): Promise<Database> {
+  const pg = await import('pg');
+  const { drizzle } = await import('drizzle-orm/node-postgres');
+  const pool = new pg.default.Pool({
+    connectionString: url,
+    max,
+    application_name: applicationName,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30000,
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const logger = new CountingLogger();
+  const db = drizzle(pool, { logger, casing: 'snake_case' }) as unknown as Db;
+  return {
+    kind: 'postgres',
+    db,
+    exec: async (text) => {
+      await pool.query(text);
+    },
+    withAdvisoryLock: async (key, fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query('select pg_advisory_lock($1)', [key]);
+        try {
+          return await fn(async (text) => (await client.query(text)).rows as Record<string, unknown>[]);
+        } finally {
+          await client.query('select pg_advisory_unlock($1)', [key]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    ping: async () => {
+      await db.execute(sql`select 1`);
+    },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
+    queryCount: () => logger.count,
+    close: async () => {
+      await pool.end();
+    },
+  };
+}
+
+export const pgliteDir = (dataDir: string) => join(dataDir, 'pg');

@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import type { Ajv } from 'ajv';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import cookie from '@fastify/cookie';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { PlatformContext } from '../context.js';
+import type { AgoraModule } from './module.js';
+import { toAppError } from './errors.js';
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The Fastify instance with every cross-cutting concern: ids, access log, metrics, limits, CORS, headers. */
+export async function createServer(ctx: PlatformContext): Promise<FastifyInstance> {
+  const { config, metrics } = ctx;
+  const app = Fastify({
+    loggerInstance: ctx.log,
+    // One access-log line per request comes from our onResponse hook instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.BODY_LIMIT,
+    trustProxy: config.TRUST_PROXY,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: {
+      customOptions: { coerceTypes: 'array', removeAdditional: true, useDefaults: true, allErrors: false },
+      plugins: [finiteKeyword],
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as Record<string, unknown> | undefined;
+    for (const part of ['querystring', 'params', 'body', 'headers']) markFinite(schema?.[part]);
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  // Labelled children are cached per (method, route template, status): no label hashing per request.
+  const series = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const key = `${req.method} ${route} ${reply.statusCode}`;
+    let s = series.get(key);
+    if (!s) {
+      const labels = { method: req.method, route, status: String(reply.statusCode) };
+      s = { count: metrics.httpRequests.labels(labels), time: metrics.httpDuration.labels(labels) };
+      series.set(key, s);
+    }
+    s.count.inc();
+    s.time.observe(reply.elapsedTime / 1000);
+    const q = req.url.indexOf('?');
+    req.log.info(
+      {
+        status: reply.statusCode,
+        method: req.method,
+        route,
+        path: q === -1 ? req.url : req.url.slice(0, q),
+        size: Number(reply.getHeader('content-length') ?? 0),
+        ip: req.ip,
+        userAgent: req.headers['user-agent'] ?? '',
+        durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      'request',
+    );
+  });
+
+  // Helmet's defaults, computed once: the headers never vary per request, so they are set as one object.
+  const security = securityHeaders();
+  app.addHook('onRequest', async (_req, reply) => {
+    reply.headers(security);
+  });
+  if (config.CORS_ORIGINS.length) {
+    const any = config.CORS_ORIGINS.includes('*');
+    await app.register(cors, {
+      origin: any ? true : config.CORS_ORIGINS,
+      credentials: !any,
+      exposedHeaders: [
+        'X-Request-Id',
+        'Retry-After',
+        'X-RateLimit-Limit',
+        'X-RateLimit-Remaining',
+        'X-RateLimit-Reset',
+      ],
+    });
+  }
+  await app.register(cookie);
+  // Forms are parsed with URLSearchParams, which never throws on a bad escape (a 5xx would be a bug).
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    const out: Record<string, string | string[]> = {};
+    for (const [k, v] of new URLSearchParams(body as string)) {
+      const prior = out[k];
+      out[k] = prior === undefined ? v : Array.isArray(prior) ? [...prior, v] : [prior, v];
+    }
+    done(null, out);
+  });
+
+  // Platform routes answer in a FastAPI-like envelope; modules set their own handlers.
+  app.setErrorHandler((err, req, reply) => {
+    const e = toAppError(err);
+    if (e.status >= 500) req.log.error({ err }, 'unhandled error');
+    void reply
+      .code(e.status)
+      .headers(e.headers ?? {})
+      .send({ detail: e.message, ...(e.details ? { errors: e.details } : {}) });
+  });
+  return app;
+}
+
+/** Registry of route owners: two modules claiming one route stop start-up with both names. */
+export function guardRouteConflicts(app: FastifyInstance): { owner: string } {
+  const owners = new Map<string, string>();
+  const current = { owner: 'platform' };
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      const key = `${method} ${route.url.replace(/\/+$/, '') || '/'}`;
+      const prior = owners.get(key);
+      if (prior && prior !== current.owner) {
+        throw new Error(
+          `Route conflict: ${key} is claimed by both "${prior}" and "${current.owner}". Move one with MOUNT_${current.owner.toUpperCase()}.`,
+        );
+      }
+      owners.set(key, current.owner);
+    }
+  });
+  return current;
+}
+
+/** Mounts a module at its prefix, with its error envelope for everything thrown under it. */
+export async function mountModule(app: FastifyInstance, mod: AgoraModule, prefix: string): Promise<void> {
+  const base = prefix === '/' ? '' : prefix.replace(/\/+$/, '');
+  await app.register(
+    async (scope) => {
+      scope.setErrorHandler((err, req, reply) => {
+        const e = toAppError(err);
+        if (e.status >= 500) req.log.error({ err }, 'unhandled error');
+        const out = mod.renderError(e, req, reply);
+        void reply
+          .code(out.status ?? e.status)
+          .headers({ ...(e.headers ?? {}), ...(out.headers ?? {}) })
+          .send(out.body);
+      });
+      // A module at the root answers every unknown path; otherwise the platform does, outside prefixes.
+      scope.setNotFoundHandler((req, reply) => {
+        const out = mod.renderError(toAppError({ statusCode: 404, message: 'Not found.' }), req, reply);
+        void reply
+          .code(out.status ?? 404)
+          .headers(out.headers ?? {})
+          .send(out.body);
+      });
+      scope.addHook('onRoute', (route) => {
+        route.schema = { ...route.schema, tags: route.schema?.tags ?? [mod.name] };
+      });
+      await mod.routes(scope);
+    },
+    { prefix: base },
+  );
+}
+
+function securityHeaders(): Record<string, string> {
+  const csp = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline' https:",
+    "img-src 'self' data: blob:",
+    "worker-src 'self' blob:",
+    "connect-src 'self'",
+    "font-src 'self' https: data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'self'",
+  ].join(';');
+  return {
+    'content-security-policy': csp,
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'cross-origin',
+    'origin-agent-cluster': '?1',
+    'referrer-policy': 'no-referrer',
+    'strict-transport-security': 'max-age=31536000; includeSubDomains',
+    'x-content-type-options': 'nosniff',
+    'x-dns-prefetch-control': 'off',
+    'x-download-options': 'noopen',
+    'x-frame-options': 'SAMEORIGIN',
+    'x-permitted-cross-domain-policies': 'none',
+    'x-xss-protection': '0',
+  };
+}
+
+/**
+ * Ajv coerces the strings "1e309" and "Infinity" to Infinity and then skips minimum/maximum for it, so a
+ * query like ?page=1e309 would reach SQL. Every numeric field of a request schema gets `finite: true`.
+ */
+function finiteKeyword(ajv: Ajv): Ajv {
+  ajv.addKeyword({
+    keyword: 'finite',
+    schemaType: 'boolean',
+    errors: false,
+    validate: (on: boolean, data: unknown) => !on || typeof data !== 'number' || Number.isFinite(data),
+  });
+  return ajv;
+}
+
+function markFinite(node: unknown, depth = 0): void {
+  if (!node || typeof node !== 'object' || depth > 20) return;
+  const n = node as Record<string, unknown>;
+  if ((n.type === 'integer' || n.type === 'number') && n.finite === undefined) n.finite = true;
+  for (const value of Object.values(n)) {
+    if (Array.isArray(value)) value.forEach((v) => markFinite(v, depth + 1));
+    else if (value && typeof value === 'object') markFinite(value, depth + 1);
+  }
+}
