@@ -8,6 +8,7 @@ import { MODULE_NAMES, type AgoraModule, type ModuleFactory, type ModuleName } f
 import { platformRoutes } from './platform/http/platform-routes.js';
 import { jobsMaintenance, startScheduler } from './platform/jobs/index.js';
 import { createIdentity, type IdentityApi } from './modules/identity/index.js';
+import { createWishlistModule } from './modules/wishlist/index.js';
 import { createFiles, createFilesModule, type FilesApi } from './modules/files/index.js';
 
 /** What every module factory receives besides the platform context. */
@@ -18,7 +19,10 @@ export interface ModuleDeps {
 }
 
 /** The modules, in mount order. Adding a module: its folder, plus one line here. */
-const MODULES: [ModuleName, ModuleFactory<ModuleDeps>][] = [['files', createFilesModule]];
+const MODULES: [ModuleName, ModuleFactory<ModuleDeps>][] = [
+  ['wishlist', createWishlistModule],
+  ['files', createFilesModule],
+];
 
 export interface Agora {
   app: FastifyInstance;

@@ -1,0 +1,44 @@
+import type { FastifyInstance, FastifyRequest, HTTPMethods } from 'fastify';
+import { methodNotAllowed } from './wishlist.errors.js';
+import { Detail, FieldErrors } from './wishlist.schemas.js';
+
+type Hook = (req: FastifyRequest) => Promise<void>;
+
+/**
+ * Route options shared by every wishlist route. Bodies, params and queries are read by the module's own
+ * DRF-style fields, so Ajv must neither reject nor coerce them (it would turn `null` into "" or false).
+ */
+export const drf = {
+  validatorCompiler: () => () => true,
+};
+
+export const errorResponses = {
+  400: FieldErrors,
+  401: Detail,
+  404: Detail,
+};
+
+const WRITE_METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/**
+ * Answers DRF's 405 for the methods a known path does not serve. As in DRF, authentication runs first:
+ * an anonymous call to an authenticated path is a 401, not a 405.
+ */
+export function methodGuard(app: FastifyInstance, url: string, allowed: HTTPMethods[], auth?: Hook) {
+  const others = WRITE_METHODS.filter((m) => !allowed.includes(m));
+  if (!allowed.includes('GET')) others.push('HEAD');
+  const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+  app.route({
+    method: others,
+    url,
+    schema: { hide: true },
+    ...drf,
+    ...(auth ? { preHandler: auth } : {}),
+    handler: async (req, reply) => {
+      void reply.header('allow', allow);
+      throw methodNotAllowed(req.method);
+    },
+  });
+}
+
+export const bearerSecurity = [{ bearer: [] }];
