@@ -1,0 +1,35 @@
+import type { PlatformContext } from '../../platform/context.js';
+import type { AgoraModule } from '../../platform/http/module.js';
+import type { FilesApi } from '../files/index.js';
+import type { IdentityApi } from '../identity/index.js';
+import { renderMicroblogError } from './microblog.errors.js';
+import { microblogRoutes } from './microblog.routes.js';
+import { seedMicroblog } from './microblog.seed.js';
+import { createMicroblogService } from './microblog.service.js';
+
+export type { MicroblogService } from './microblog.service.js';
+
+/** The course's corporate Twitter: api-key auth, numeric ids, popularity feed, images through the files service. */
+export function createMicroblogModule(
+  ctx: PlatformContext,
+  deps: { identity: IdentityApi; files: FilesApi },
+): AgoraModule {
+  const { config } = ctx;
+  const mount = config.MOUNT_MICROBLOG === '/' ? '' : config.MOUNT_MICROBLOG.replace(/\/+$/, '');
+  const service = createMicroblogService({
+    db: ctx.database.db,
+    files: deps.files,
+    clock: ctx.clock,
+    log: ctx.log,
+    metrics: ctx.metrics,
+    mediaMaxBytes: config.MICROBLOG_MEDIA_MAX_BYTES,
+    mediaPrefix: config.MICROBLOG_MEDIA_URL_PREFIX.replace(/\/+$/, '') || `${mount}/media`,
+  });
+  return {
+    name: 'microblog',
+    description: 'Corporate microblog: tweets with images, follows, likes and a popularity feed (api-key auth)',
+    routes: microblogRoutes(service, deps.identity, deps.files, config.MICROBLOG_MEDIA_MAX_BYTES),
+    renderError: renderMicroblogError,
+    seed: () => seedMicroblog(deps.identity, service),
+  };
+}

@@ -1,0 +1,162 @@
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../../platform/db/database.js';
+import { follows, likes, medias, profiles, tweets } from './microblog.tables.js';
+
+export type ProfileRow = typeof profiles.$inferSelect;
+export type MediaRow = typeof medias.$inferSelect;
+export interface FeedRow {
+  id: number;
+  content: string;
+  createdAt: Date;
+  authorId: number;
+  authorName: string;
+}
+
+const rowsOf = <T>(res: unknown) => (res as { rows: T[] }).rows;
+
+/** Every SQL statement of the microblog; each takes the executor so the service decides the transaction. */
+export const microblogRepository = {
+  profileByUser: async (db: Db, userId: string) =>
+    (await db.select().from(profiles).where(eq(profiles.userId, userId)))[0],
+
+  /** Creates the profile once; concurrent first requests of one user meet on the unique user_id. */
+  ensureProfile: async (db: Db, userId: string, name: string) => {
+    await db.insert(profiles).values({ userId, name }).onConflictDoNothing({ target: profiles.userId });
+    return (await db.select().from(profiles).where(eq(profiles.userId, userId)))[0]!;
+  },
+
+  profileById: async (db: Db, id: number) => (await db.select().from(profiles).where(eq(profiles.id, id)))[0],
+
+  followersOf: async (db: Db, id: number) =>
+    db
+      .select({ id: profiles.id, name: profiles.name })
+      .from(follows)
+      .innerJoin(profiles, eq(profiles.id, follows.followerId))
+      .where(eq(follows.followeeId, id))
+      .orderBy(profiles.id),
+
+  followingOf: async (db: Db, id: number) =>
+    db
+      .select({ id: profiles.id, name: profiles.name })
+      .from(follows)
+      .innerJoin(profiles, eq(profiles.id, follows.followeeId))
+      .where(eq(follows.followerId, id))
+      .orderBy(profiles.id),
+
+  insertTweet: async (db: Db, authorId: number, content: string, createdAt: Date) =>
+    (await db.insert(tweets).values({ authorId, content, createdAt }).returning({ id: tweets.id }))[0]!.id,
+
+  lockTweet: async (db: Db, id: number) => (await db.select().from(tweets).where(eq(tweets.id, id)).for('update'))[0],
+
+  tweetExists: async (db: Db, id: number) =>
+    (await db.select({ id: tweets.id }).from(tweets).where(eq(tweets.id, id))).length > 0,
+
+  deleteTweet: async (db: Db, id: number) => {
+    await db.delete(likes).where(eq(likes.tweetId, id));
+    const gone = await db.delete(medias).where(eq(medias.tweetId, id)).returning();
+    await db.delete(tweets).where(eq(tweets.id, id));
+    return gone;
+  },
+
+  insertMedia: async (db: Db, values: typeof medias.$inferInsert) =>
+    (await db.insert(medias).values(values).returning({ id: medias.id }))[0]!.id,
+
+  lockMedias: async (db: Db, ids: number[]) => db.select().from(medias).where(inArray(medias.id, ids)).for('update'),
+
+  attachMedias: async (db: Db, ids: number[], ownerId: number, tweetId: number) =>
+    db
+      .update(medias)
+      .set({ tweetId })
+      .where(and(inArray(medias.id, ids), eq(medias.ownerId, ownerId), isNull(medias.tweetId)))
+      .returning({ id: medias.id }),
+
+  mediaBySha: async (db: Db, sha256: string) =>
+    (await db.select().from(medias).where(eq(medias.sha256, sha256)).limit(1))[0],
+
+  /** Inserts the like unless present; bumps the denormalised count only when a row was really added. */
+  like: async (db: Db, tweetId: number, userId: number) => {
+    const added = await db.insert(likes).values({ tweetId, userId }).onConflictDoNothing().returning();
+    if (added.length) {
+      await db
+        .update(tweets)
+        .set({ likeCount: sql`${tweets.likeCount} + 1` })
+        .where(eq(tweets.id, tweetId));
+    }
+    return added.length > 0;
+  },
+
+  unlike: async (db: Db, tweetId: number, userId: number) => {
+    const gone = await db
+      .delete(likes)
+      .where(and(eq(likes.tweetId, tweetId), eq(likes.userId, userId)))
+      .returning();
+    if (gone.length) {
+      await db
+        .update(tweets)
+        .set({ likeCount: sql`${tweets.likeCount} - 1` })
+        .where(eq(tweets.id, tweetId));
+    }
+  },
+
+  follow: async (db: Db, followerId: number, followeeId: number) =>
+    (await db.insert(follows).values({ followerId, followeeId }).onConflictDoNothing().returning()).length > 0,
+
+  unfollow: async (db: Db, followerId: number, followeeId: number) => {
+    await db.delete(follows).where(and(eq(follows.followerId, followerId), eq(follows.followeeId, followeeId)));
+  },
+
+  /**
+   * The feed page. For each author the caller sees (themselves + followees), the index
+   * tweets_author_popular_idx yields that author's first `offset + limit` tweets already in feed order, from
+   * the index alone (index-only scan: every column needed is in it); only those candidates are merged and
+   * sorted, and the text of the final page is fetched by primary key. The work is bounded by
+   * authors × page depth, never by table size.
+   */
+  feedQuery: (profileId: number, limit: number, offset: number) => sql`
+    select t.id, t.content, t.created_at as "createdAt", t.author_id as "authorId", p.name as "authorName"
+    from (
+      select c.id, c.like_count, c.created_at from (
+        select ${follows.followeeId} as author_id from ${follows} where ${follows.followerId} = ${profileId}
+        union all select ${profileId}::bigint
+      ) a
+      cross join lateral (
+        select id, like_count, created_at from microblog.tweets
+        where author_id = a.author_id
+        order by like_count desc, created_at desc, id desc
+        limit ${offset + limit}
+      ) c
+      order by c.like_count desc, c.created_at desc, c.id desc
+      limit ${limit} offset ${offset}
+    ) page
+    join microblog.tweets t on t.id = page.id
+    join microblog.profiles p on p.id = t.author_id
+    order by page.like_count desc, page.created_at desc, page.id desc`,
+
+  feed: async (db: Db, profileId: number, limit: number, offset: number) =>
+    rowsOf<FeedRow>(await db.execute(microblogRepository.feedQuery(profileId, limit, offset))).map((r) => ({
+      ...r,
+      id: Number(r.id),
+      authorId: Number(r.authorId),
+      createdAt: new Date(r.createdAt),
+    })),
+
+  likesOf: async (db: Db, tweetIds: number[]) =>
+    tweetIds.length
+      ? db
+          .select({ tweetId: likes.tweetId, userId: likes.userId, name: profiles.name })
+          .from(likes)
+          .innerJoin(profiles, eq(profiles.id, likes.userId))
+          .where(inArray(likes.tweetId, tweetIds))
+          .orderBy(likes.createdAt)
+      : [],
+
+  mediasOf: async (db: Db, tweetIds: number[]) =>
+    tweetIds.length
+      ? db
+          .select({ tweetId: medias.tweetId, sha256: medias.sha256, ext: medias.ext })
+          .from(medias)
+          .where(inArray(medias.tweetId, tweetIds))
+          .orderBy(medias.id)
+      : [],
+};
+export type MicroblogRepository = typeof microblogRepository;

@@ -1,0 +1,190 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import multipart from '@fastify/multipart';
+import { Type } from 'typebox';
+import { AppError } from '../../platform/errors.js';
+import { sendFile, type FilesApi } from '../files/index.js';
+import type { IdentityApi } from '../identity/index.js';
+import * as S from './microblog.schemas.js';
+import type { MicroblogService } from './microblog.service.js';
+
+const security = [{ apiKey: [] as string[] }];
+
+export function microblogRoutes(service: MicroblogService, identity: IdentityApi, files: FilesApi, maxBytes: number) {
+  /** The caller's numeric profile, from the `api-key` header only. */
+  const me = async (req: FastifyRequest) =>
+    (await service.profileOf(await identity.resolve(req, { accept: ['apikey'] }))).id;
+
+  /** Content-addressed names never change content: cache forever, revalidate by ETag when asked. */
+  const serveMedia = async (req: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => {
+    const file = await service.mediaFile(req.params.name);
+    reply.header('cache-control', 'public, max-age=31536000, immutable');
+    if (req.headers['if-none-match'] === `"${file.sha256}"`) {
+      return reply.code(304).header('etag', `"${file.sha256}"`).send();
+    }
+    return sendFile(files, file, req, reply, 'inline');
+  };
+
+  return async function routes(root: FastifyInstance) {
+    await root.register(multipart, { limits: { files: 1, fields: 10, parts: 20, fileSize: maxBytes } });
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.post(
+      '/api/tweets',
+      {
+        schema: {
+          summary: 'Post a tweet',
+          body: S.TweetBody,
+          response: { 201: S.TweetCreated, ...S.errors },
+          security,
+        },
+        // Ajv coerces scalars app-wide; a number is not tweet text, so the raw type is checked first.
+        preValidation: async (req) => {
+          const data = (req.body as { tweet_data?: unknown } | null)?.tweet_data;
+          if (data !== undefined && typeof data !== 'string') {
+            throw new AppError('VALIDATION_FAILED', 422, 'tweet_data: must be a string');
+          }
+        },
+      },
+      async (req, reply) => {
+        const tweetId = await service.createTweet(await me(req), req.body.tweet_data, req.body.tweet_media_ids);
+        return reply.code(201).send({ result: true as const, tweet_id: tweetId });
+      },
+    );
+
+    app.delete(
+      '/api/tweets/:id',
+      {
+        schema: {
+          summary: 'Delete own tweet with its likes and media',
+          params: S.IdParams,
+          response: { 200: S.Ok, ...S.errors },
+          security,
+        },
+      },
+      async (req) => {
+        await service.deleteTweet(await me(req), req.params.id);
+        return { result: true as const };
+      },
+    );
+
+    app.post(
+      '/api/medias',
+      {
+        schema: {
+          summary: 'Upload an image (multipart field `file`): JPEG, PNG, GIF or WebP',
+          consumes: ['multipart/form-data'],
+          response: { 201: S.MediaCreated, ...S.errors },
+          security,
+        },
+      },
+      async (req, reply) => {
+        const user = await identity.resolve(req, { accept: ['apikey'] });
+        const profile = await service.profileOf(user);
+        if (!req.isMultipart())
+          throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Send the image as multipart/form-data');
+        const part = await req.file();
+        if (!part || part.fieldname !== 'file')
+          throw new AppError('BAD_REQUEST', 400, 'Multipart field "file" is required');
+        const mediaId = await service.uploadMedia(profile.id, user.userId, part.filename, part.file);
+        return reply.code(201).send({ result: true as const, media_id: mediaId });
+      },
+    );
+
+    for (const method of ['post', 'delete'] as const) {
+      app[method](
+        '/api/tweets/:id/likes',
+        {
+          schema: {
+            summary: method === 'post' ? 'Like a tweet (201 first time, 200 when already liked)' : 'Remove a like',
+            params: S.IdParams,
+            response: { 200: S.Ok, 201: S.Ok, ...S.errors },
+            security,
+          },
+        },
+        async (req, reply) => {
+          const user = await me(req);
+          if (method === 'delete') {
+            await service.unlike(user, req.params.id);
+            return reply.send({ result: true as const });
+          }
+          const added = await service.like(user, req.params.id);
+          return reply.code(added ? 201 : 200).send({ result: true as const });
+        },
+      );
+      app[method](
+        '/api/users/:id/follow',
+        {
+          schema: {
+            summary:
+              method === 'post' ? 'Follow a user (201 first time, 200 when already following)' : 'Unfollow a user',
+            params: S.IdParams,
+            response: { 200: S.Ok, 201: S.Ok, ...S.errors },
+            security,
+          },
+        },
+        async (req, reply) => {
+          const user = await me(req);
+          if (method === 'delete') {
+            await service.unfollow(user, req.params.id);
+            return reply.send({ result: true as const });
+          }
+          const added = await service.follow(user, req.params.id);
+          return reply.code(added ? 201 : 200).send({ result: true as const });
+        },
+      );
+    }
+
+    app.get(
+      '/api/tweets',
+      {
+        schema: {
+          summary: "Feed: own and followed users' tweets, most liked first, then newest",
+          querystring: S.FeedQuery,
+          response: { 200: S.Feed, ...S.errors },
+          security,
+        },
+      },
+      async (req) => ({
+        result: true as const,
+        tweets: await service.feed(await me(req), req.query.offset, req.query.limit),
+      }),
+    );
+
+    app.get(
+      '/api/users/me',
+      {
+        schema: {
+          summary: 'The caller with followers and following',
+          response: { 200: S.Profile, ...S.errors },
+          security,
+        },
+      },
+      async (req) => ({ result: true as const, user: await service.profile(await me(req)) }),
+    );
+
+    app.get(
+      '/api/users/:id',
+      {
+        schema: {
+          summary: 'A user with followers and following',
+          params: S.IdParams,
+          response: { 200: S.Profile, ...S.errors },
+          security,
+        },
+      },
+      async (req) => {
+        await me(req);
+        return { result: true as const, user: await service.profile(req.params.id) };
+      },
+    );
+
+    const mediaSchema = {
+      summary: 'An attached image by content address (public, immutable)',
+      params: S.MediaParams,
+      response: { 200: Type.Unknown(), 206: Type.Unknown(), 304: Type.Null(), ...S.errors },
+    };
+    app.get('/media/:name', { schema: mediaSchema }, serveMedia);
+    app.get('/api/medias/:name', { schema: { ...mediaSchema, hide: true } }, serveMedia);
+  };
+}

@@ -1,0 +1,57 @@
+import { Type } from 'typebox';
+
+/** Ids are JSON numbers: the course's frontend compares them with ===. */
+const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+const User = Type.Object({ id: Type.Integer(), name: Type.String() });
+
+export const IdParams = Type.Object({ id: Id });
+export const MediaParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 80 }) });
+
+export const TweetBody = Type.Object({
+  tweet_data: Type.String({ maxLength: 10_000 }),
+  tweet_media_ids: Type.Optional(Type.Array(Id, { maxItems: 10 })),
+});
+
+export const FeedQuery = Type.Object({
+  offset: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: 'page number, 1-based' }),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+});
+
+export const Ok = Type.Object({ result: Type.Literal(true) });
+export const TweetCreated = Type.Object({ result: Type.Literal(true), tweet_id: Type.Integer() });
+export const MediaCreated = Type.Object({ result: Type.Literal(true), media_id: Type.Integer() });
+
+export const Tweet = Type.Object({
+  id: Type.Integer(),
+  content: Type.String(),
+  attachments: Type.Array(Type.String()),
+  author: User,
+  likes: Type.Array(Type.Object({ user_id: Type.Integer(), name: Type.String() })),
+  stamp: Type.String({ format: 'date-time' }),
+});
+export const Feed = Type.Object({ result: Type.Literal(true), tweets: Type.Array(Tweet) });
+
+export const Profile = Type.Object({
+  result: Type.Literal(true),
+  user: Type.Object({
+    id: Type.Integer(),
+    name: Type.String(),
+    followers: Type.Array(User),
+    following: Type.Array(User),
+  }),
+});
+
+export const Failure = Type.Object({
+  result: Type.Literal(false),
+  error_type: Type.String(),
+  error_message: Type.String(),
+});
+export const errors = {
+  400: Failure,
+  401: Failure,
+  403: Failure,
+  404: Failure,
+  413: Failure,
+  415: Failure,
+  422: Failure,
+};

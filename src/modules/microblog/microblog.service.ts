@@ -1,0 +1,180 @@
+import type { Readable } from 'node:stream';
+import type { FastifyBaseLogger } from 'fastify';
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db/database.js';
+import { AppError, badRequest, forbidden, notFound } from '../../platform/errors.js';
+import type { Metrics } from '../../platform/observability/metrics.js';
+import type { FilesApi } from '../files/index.js';
+import type { Actor } from '../identity/index.js';
+import { microblogRepository as repo } from './microblog.repository.js';
+
+export const MEDIA_BUCKET = 'microblog';
+export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
+
+export interface MicroblogDeps {
+  db: Db;
+  files: FilesApi;
+  clock: Clock;
+  log: FastifyBaseLogger;
+  metrics: Metrics;
+  mediaMaxBytes: number;
+  /** Path prefix of attachment URLs, e.g. /microblog/media. */
+  mediaPrefix: string;
+}
+
+const tx = (t: unknown) => t as Db;
+
+export function createMicroblogService(deps: MicroblogDeps) {
+  const { db, files, clock, log } = deps;
+  files.registerBucket(MEDIA_BUCKET, { maxBytes: deps.mediaMaxBytes, types: IMAGE_TYPES });
+  const counters = {
+    tweets: deps.metrics.counter('microblog_tweets_total', 'Tweets posted'),
+    likes: deps.metrics.counter('microblog_likes_total', 'Likes added (repeated likes not counted)'),
+    follows: deps.metrics.counter('microblog_follows_total', 'Follows added (repeated follows not counted)'),
+    feed: deps.metrics.histogram(
+      'microblog_feed_duration_seconds',
+      'Time to build a feed page',
+      [],
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    ),
+  };
+  // identity user id → profile: the mapping never changes once made, so every replica may cache it.
+  const profiles = new LRUCache<string, { id: number; name: string }>({ max: 10_000 });
+
+  const mediaUrl = (m: { sha256: string; ext: string }) => `${deps.mediaPrefix}/${m.sha256}${m.ext}`;
+
+  async function existingProfile(id: number) {
+    const p = await repo.profileById(db, id);
+    if (!p) throw notFound('User not found');
+    return p;
+  }
+
+  return {
+    mediaUrl,
+
+    async profileOf(actor: Actor): Promise<{ id: number; name: string }> {
+      const hit = profiles.get(actor.userId);
+      if (hit) return hit;
+      const row = await repo.ensureProfile(db, actor.userId, actor.username);
+      const p = { id: row.id, name: row.name };
+      profiles.set(actor.userId, p);
+      return p;
+    },
+
+    async profile(id: number) {
+      const p = await existingProfile(id);
+      const [followers, following] = await Promise.all([repo.followersOf(db, id), repo.followingOf(db, id)]);
+      return { id: p.id, name: p.name, followers, following };
+    },
+
+    async createTweet(me: number, data: string, mediaIds: number[] = []): Promise<number> {
+      const content = data.trim();
+      if (content.length < 1 || content.length > 280) {
+        throw new AppError('VALIDATION_FAILED', 422, 'tweet_data must be 1 to 280 characters after trimming');
+      }
+      if (new Set(mediaIds).size !== mediaIds.length) throw badRequest('tweet_media_ids must be unique');
+      const id = await db.transaction(async (t) => {
+        const tweetId = await repo.insertTweet(tx(t), me, content, clock.now());
+        if (mediaIds.length) {
+          const found = await repo.lockMedias(tx(t), mediaIds);
+          const usable = found.filter((m) => m.ownerId === me);
+          if (usable.length !== mediaIds.length) throw notFound('Media not found');
+          if (usable.some((m) => m.tweetId !== null)) throw badRequest('Media is already attached to a tweet');
+          await repo.attachMedias(tx(t), mediaIds, me, tweetId);
+        }
+        return tweetId;
+      });
+      counters.tweets.inc();
+      return id;
+    },
+
+    /** Likes, media rows and the tweet go in one transaction; the media files are removed after it commits. */
+    async deleteTweet(me: number, id: number): Promise<void> {
+      const gone = await db.transaction(async (t) => {
+        const tweet = await repo.lockTweet(tx(t), id);
+        if (!tweet) throw notFound('Tweet not found');
+        if (tweet.authorId !== me) throw forbidden('You can delete only your own tweets');
+        return repo.deleteTweet(tx(t), id);
+      });
+      for (const m of gone) {
+        await files.delete(m.fileName).catch((err: Error) => log.error({ err, file: m.fileName }, 'media file left'));
+      }
+    },
+
+    async uploadMedia(me: number, userId: string, filename: string | undefined, stream: Readable): Promise<number> {
+      const file = await files.put({ bucket: MEDIA_BUCKET, filename, stream, ownerId: userId });
+      try {
+        return await repo.insertMedia(db, {
+          ownerId: me,
+          fileName: file.shortName,
+          sha256: file.sha256,
+          ext: /\.\w+$/.exec(file.pathInStorage)?.[0] ?? '',
+        });
+      } catch (err) {
+        await files.delete(file.shortName).catch(() => undefined);
+        throw err;
+      }
+    },
+
+    /** The media behind a content-addressed name `<sha256><ext>`. */
+    async mediaFile(name: string) {
+      const m = /^([0-9a-f]{64})(\.\w{1,8})$/.exec(name);
+      const row = m && (await repo.mediaBySha(db, m[1]!));
+      if (!row || row.ext !== m[2]) throw notFound('Media not found');
+      return files.find(row.fileName);
+    },
+
+    /** 201 (true) on the first like, 200 (false) when it was already there. */
+    async like(me: number, tweetId: number): Promise<boolean> {
+      if (!(await repo.tweetExists(db, tweetId))) throw notFound('Tweet not found');
+      const added = await db
+        .transaction(async (t) => repo.like(tx(t), tweetId, me))
+        .catch((err: { code?: string; cause?: { code?: string } }) => {
+          // The tweet was deleted between the check and the insert.
+          if (err.code === '23503' || err.cause?.code === '23503') throw notFound('Tweet not found');
+          throw err;
+        });
+      if (added) counters.likes.inc();
+      return added;
+    },
+
+    async unlike(me: number, tweetId: number): Promise<void> {
+      if (!(await repo.tweetExists(db, tweetId))) throw notFound('Tweet not found');
+      await db.transaction(async (t) => repo.unlike(tx(t), tweetId, me));
+    },
+
+    async follow(me: number, target: number): Promise<boolean> {
+      if (me === target) throw badRequest('You cannot follow yourself');
+      await existingProfile(target);
+      const added = await repo.follow(db, me, target);
+      if (added) counters.follows.inc();
+      return added;
+    },
+
+    async unfollow(me: number, target: number): Promise<void> {
+      await existingProfile(target);
+      await repo.unfollow(db, me, target);
+    },
+
+    async feed(me: number, page: number, limit: number) {
+      const end = counters.feed.startTimer();
+      try {
+        const rows = await repo.feed(db, me, limit, (page - 1) * limit);
+        const ids = rows.map((r) => r.id);
+        const [likeRows, mediaRows] = await Promise.all([repo.likesOf(db, ids), repo.mediasOf(db, ids)]);
+        return rows.map((r) => ({
+          id: r.id,
+          content: r.content,
+          attachments: mediaRows.filter((m) => m.tweetId === r.id).map(mediaUrl),
+          author: { id: r.authorId, name: r.authorName },
+          likes: likeRows.filter((l) => l.tweetId === r.id).map((l) => ({ user_id: l.userId, name: l.name })),
+          stamp: r.createdAt.toISOString(),
+        }));
+      } finally {
+        end();
+      }
+    },
+  };
+}
+export type MicroblogService = ReturnType<typeof createMicroblogService>;
