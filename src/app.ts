@@ -10,6 +10,7 @@ import { jobsMaintenance, startScheduler } from './platform/jobs/index.js';
 import { createIdentity, type IdentityApi } from './modules/identity/index.js';
 import { createWishlistModule } from './modules/wishlist/index.js';
 import { createFiles, createFilesModule, type FilesApi } from './modules/files/index.js';
+import { createMessengerModule } from './modules/messenger/index.js';
 import { createMicroblogModule } from './modules/microblog/index.js';
 
 /** What every module factory receives besides the platform context. */
@@ -23,6 +24,7 @@ export interface ModuleDeps {
 const MODULES: [ModuleName, ModuleFactory<ModuleDeps>][] = [
   ['wishlist', createWishlistModule],
   ['files', createFilesModule],
+  ['messenger', createMessengerModule],
   ['microblog', createMicroblogModule],
 ];
 

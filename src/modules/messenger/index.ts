@@ -1,0 +1,49 @@
+import type { PlatformContext } from '../../platform/context.js';
+import type { AgoraModule } from '../../platform/http/module.js';
+import type { IdentityApi } from '../identity/index.js';
+import { renderMessengerError } from './messenger.errors.js';
+import { createLiveHub } from './messenger.live.js';
+import { messengerRoutes } from './messenger.routes.js';
+import { SEARCH_JOB } from './messenger.search.js';
+import { createMessengerService } from './messenger.service.js';
+
+export type { MessengerService } from './messenger.service.js';
+
+/** The messenger (seed 2): chats, members, cached history, throttling, full-text search tasks, live stream. */
+export function createMessengerModule(ctx: PlatformContext, deps: { identity: IdentityApi }): AgoraModule {
+  const hub = createLiveHub({
+    redis: ctx.redis,
+    channel: `${ctx.config.REDIS_PREFIX}messenger:live`,
+    log: ctx.log,
+    membersOf: (chatId) => service.memberUserIds(chatId),
+  });
+  const service = createMessengerService({
+    db: ctx.database.db,
+    identity: deps.identity.service,
+    cache: ctx.cache,
+    jobs: ctx.jobs,
+    clock: ctx.clock,
+    metrics: ctx.metrics,
+    config: ctx.config,
+    onMessage: (msg) => hub.announce(msg),
+  });
+  ctx.jobs.register<{ taskId: string }>(SEARCH_JOB, (p) => service.runSearch(p), {
+    maxAttempts: 3,
+    onDead: (p) => service.failSearch(p),
+  });
+
+  return {
+    name: 'messenger',
+    description: 'Chats, members, cached history, throttling, asynchronous full-text search and a live stream',
+    routes: messengerRoutes(ctx, deps.identity, service, hub),
+    renderError: renderMessengerError,
+    tasks: [{ name: 'messenger.search.expire', everySeconds: 30, run: () => service.expireSearches() }],
+    close: () => hub.close(),
+    async seed() {
+      const lines: string[] = [];
+      const demo = await deps.identity.demoUser('messenger_demo');
+      if (demo.password) lines.push(`messenger: user messenger_demo / ${demo.password}`);
+      return lines;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { JobResult } from '../../platform/jobs/index.js';
+import type { Actor } from '../identity/index.js';
+import { CODES, fail, taskNotFound } from './messenger.errors.js';
+import { repo, type TaskRow } from './messenger.repository.js';
+import type { MessengerDeps } from './messenger.service.js';
+import { parseCursor, parseLimit } from './messenger.service.js';
+
+export const SEARCH_JOB = 'messenger.search.run';
+export const MAX_HITS = 100;
+
+/** Asynchronous full-text search: a task row + a job written in one transaction; a worker fills the hits. */
+export function createSearch(d: MessengerDeps) {
+  const { db, config, clock } = d;
+
+  /** The caller's live task, or task-not-found (another user's and expired tasks included). */
+  async function ownTask(actor: Actor, taskId: string): Promise<TaskRow> {
+    const task = /^[0-9a-f-]{36}$/i.test(taskId) ? await repo.task(db, taskId) : undefined;
+    if (!task || task.userId !== actor.userId || (task.expiresAt && task.expiresAt <= clock.now()))
+      throw taskNotFound();
+    return task;
+  }
+
+  const finish = () => {
+    const at = clock.now();
+    return { at, expiresAt: new Date(at.getTime() + config.MESSENGER_SEARCH_TTL * 1000) };
+  };
+
+  return {
+    async startSearch(actor: Actor, query: string) {
+      const id = clock.uuid();
+      await db.transaction(async (tx) => {
+        await repo.insertTask(tx, { id, userId: actor.userId, query });
+        await d.jobs.enqueue(tx, { name: SEARCH_JOB, payload: { taskId: id }, idempotencyKey: `search:${id}` });
+      });
+      d.jobs.wake();
+      return id;
+    },
+
+    async searchStatus(actor: Actor, taskId: string) {
+      return (await ownTask(actor, taskId)).status;
+    },
+
+    async searchResults(actor: Actor, taskId: string, limitRaw: string, fromRaw: string | undefined) {
+      const limit = parseLimit(limitRaw, MAX_HITS);
+      const from = parseCursor(fromRaw, () => fail(400, CODES.BAD_PARAMETERS));
+      const task = await ownTask(actor, taskId);
+      if (task.status === 'FAILED') throw fail(400, CODES.TASK_FAILED);
+      if (task.status !== 'SUCCESS') throw fail(400, CODES.TASK_NOT_COMPLETE);
+      const rows = await repo.hits(db, taskId, limit, from);
+      return {
+        messages: rows.map((r) => ({ text: r.text, chat_id: r.chatId })),
+        next: { iterator: rows.length ? String(rows[rows.length - 1]!.id) : from !== undefined ? String(from) : '' },
+      };
+    },
+
+    /** The job: WAITING (or IN_PROCESS after a crashed run) → IN_PROCESS → SUCCESS; "skipped" when the task is gone. */
+    async runSearch(payload: { taskId: string }): Promise<JobResult> {
+      const task = await repo.task(db, payload.taskId);
+      if (!task || !(await repo.moveTask(db, task.id, ['WAITING', 'IN_PROCESS'], 'IN_PROCESS'))) return 'skipped';
+      const hits = await repo.search(db, task.userId, task.query, config.SEARCH_LANGUAGE, MAX_HITS);
+      await db.transaction(async (tx) => {
+        await repo.replaceHits(tx, task.id, hits);
+        await repo.moveTask(tx, task.id, ['IN_PROCESS'], 'SUCCESS', finish());
+      });
+    },
+
+    /** The job gave up: the task is FAILED (and expires like any other). */
+    async failSearch(payload: { taskId: string }) {
+      await repo.moveTask(db, payload.taskId, ['WAITING', 'IN_PROCESS'], 'FAILED', finish());
+    },
+
+    expireSearches: () => repo.deleteExpiredTasks(db, clock.now()),
+  };
+}

@@ -1,0 +1,79 @@
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Agora } from '../../src/app.js';
+import { testApp } from '../helpers/app.js';
+import { eventually } from '../jobs/helpers.js';
+import { call, chatWith, P, post, signup, type Client } from './helpers.js';
+
+interface WsLike {
+  on(event: 'message', fn: (data: Buffer) => void): void;
+  terminate(): void;
+}
+// `ws` comes with @fastify/websocket; Node 20 has no WebSocket client of its own.
+const WebSocket = createRequire(import.meta.url)('ws') as new (url: string, opts: unknown) => WsLike;
+
+describe('messenger: live delivery over websocket', () => {
+  let agora: Agora;
+  let other: Agora;
+  let alice: Client;
+  let bob: Client;
+  beforeAll(async () => {
+    agora = await testApp({ MESSENGER_RATE_LIMIT_ENABLED: 'false' });
+    // a second instance on the same database (and the same Redis when configured): the fan-out target
+    other = await testApp({ MESSENGER_RATE_LIMIT_ENABLED: 'false', REDIS_PREFIX: agora.ctx.config.REDIS_PREFIX });
+    alice = await signup(agora);
+    bob = await signup(agora);
+    await agora.app.listen({ port: 0, host: '127.0.0.1' });
+    await other.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await other.app.close();
+    await agora.app.close();
+  });
+
+  const connect = async (app: Agora, client: Client) => {
+    const frames: Record<string, unknown>[] = [];
+    const address = app.app.server.address();
+    const port = address && typeof address === 'object' ? address.port : 0;
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${P}/v1/live`, { headers: client.auth });
+    ws.on('message', (data) => frames.push(JSON.parse(data.toString()) as Record<string, unknown>));
+    return { ws, frames };
+  };
+
+  it('streams new messages of the caller chats only', async () => {
+    const shared = await chatWith(agora, alice);
+    await call(agora, 'POST', `/v1/chats/${shared.chatId}/users`, { client: bob, body: { user_name: 'bob' } });
+    const privateChat = await chatWith(agora, alice);
+    const bobLive = await connect(agora, bob);
+    try {
+      await eventually(() => bobLive.frames.length === 1, 5000, 'ready frame');
+      const id = await post(agora, alice, shared.chatId, shared.memberId, 'hi bob');
+      await post(agora, alice, privateChat.chatId, privateChat.memberId, 'not for bob');
+      await eventually(() => bobLive.frames.length >= 2, 5000, 'message frame');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(bobLive.frames.slice(1)).toEqual([
+        { chat_id: shared.chatId, message_id: id, user_id: expect.any(String), user_name: alice.name, text: 'hi bob' },
+      ]);
+    } finally {
+      bobLive.ws.terminate();
+    }
+  });
+
+  it('refuses a connection without a valid session', async () => {
+    const res = await agora.app.inject({ url: `${P}/v1/live`, headers: { authorization: 'session_id nope' } });
+    expect([res.statusCode, res.json()]).toEqual([401, { message: 'invalid-session-id' }]);
+  });
+
+  it.runIf(process.env.TEST_REDIS_URL)('fans out across instances through Redis pub/sub', async () => {
+    const chat = await chatWith(agora, alice);
+    await call(agora, 'POST', `/v1/chats/${chat.chatId}/users`, { client: bob, body: { user_name: 'bob' } });
+    const bobLive = await connect(other, bob);
+    try {
+      await eventually(() => bobLive.frames.length === 1, 5000, 'ready frame');
+      await post(agora, alice, chat.chatId, chat.memberId, 'across instances');
+      await eventually(() => bobLive.frames.some((f) => f.text === 'across instances'), 5000, 'fan-out');
+    } finally {
+      bobLive.ws.terminate();
+    }
+  });
+});
