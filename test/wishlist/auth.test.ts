@@ -25,7 +25,7 @@ describe('wishlist: register, SimpleJWT login/refresh and token failures', () =>
       first_name: 'Ann',
     });
     expect(res.statusCode).toBe(201);
-    expect(res.body).toBe(JSON.stringify({ username, email: 'reg@example.com', first_name: 'Ann', last_name: '' }));
+    expect(res.body).toBe(JSON.stringify({ username, email: 'Reg@example.com', first_name: 'Ann', last_name: '' }));
     const bare = await post('/register/', { username: unique('reg'), password: 'x' });
     expect(bare.json()).toMatchObject({ email: '', first_name: '', last_name: '' });
   });
@@ -135,6 +135,25 @@ describe('wishlist: register, SimpleJWT login/refresh and token failures', () =>
       expect(expired.statusCode).toBe(401);
       expect(expired.json().code).toBe('token_not_valid');
       expect(expired.json().detail).toBe('Given token not valid for any token type');
+      // Refresh tokens live 7 days: one issued ten days ago is refused with SimpleJWT's body.
+      const ancient = await testApp(
+        {},
+        { clock: { ...systemClock, now: () => new Date(Date.now() - 10 * 86400_000) } },
+      );
+      try {
+        const stale = await ancient.app.inject({
+          method: 'POST',
+          url: `${W}/login/`,
+          payload: { username: u.username, password: u.password },
+        });
+        const refused = await post('/token/refresh/', { refresh: stale.json().refresh });
+        expect(refused.statusCode).toBe(401);
+        expect(refused.json()).toEqual({ detail: 'Token is invalid or expired', code: 'token_not_valid' });
+        // The same login from the fresh app still refreshes (it is the age that is refused).
+        expect((await post('/token/refresh/', { refresh: login.json().refresh })).statusCode).toBe(200);
+      } finally {
+        await ancient.app.close();
+      }
     } finally {
       await old.app.close();
     }

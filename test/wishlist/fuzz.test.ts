@@ -47,3 +47,38 @@ it('answers malformed input on every wishlist route without a 5xx', async () => 
   }
   expect(calls).toBeGreaterThan(100);
 }, 120_000);
+
+/** Query strings, form bodies and foreign content types on the list and detail routes. */
+it('answers malformed queries and body encodings without a 5xx', async () => {
+  const u = await wishUser(agora);
+  const queries = [
+    '?page=',
+    '?page=0',
+    '?page=-1',
+    '?limit=abc',
+    '?limit=1e9',
+    '?page=99999999999',
+    '?page=%ZZ',
+    '?a[b]=1',
+  ];
+  for (const q of queries) {
+    const res = await agora.app.inject({ url: `/wishlist/api/wishes/${q}`, headers: auth(u) });
+    expect(res.statusCode, q).toBeLessThan(500);
+  }
+  const encodings: [string, string][] = [
+    ['application/x-www-form-urlencoded', 'title=&price=abc&is_reserved=maybe'],
+    ['application/x-www-form-urlencoded', 'title=%ZZ&price'],
+    ['text/plain', 'hello'],
+    ['application/xml', '<wish/>'],
+    ['multipart/form-data; boundary=x', '--x\r\ngarbage'],
+    ['application/json; charset=latin1', '{"title": "x"}'],
+  ];
+  for (const url of ['/wishlist/api/wishes/', '/wishlist/api/register/', '/wishlist/api/users/me/']) {
+    for (const [type, payload] of encodings) {
+      for (const method of ['POST', 'PUT', 'PATCH'] as const) {
+        const res = await agora.app.inject({ method, url, headers: { ...auth(u), 'content-type': type }, payload });
+        expect(res.statusCode, `${method} ${url} ${type}`).toBeLessThan(500);
+      }
+    }
+  }
+});

@@ -132,6 +132,31 @@ describe('wishlist: share links and secret reservations', () => {
     expect((await call(v2, 'POST', `/shared/not-a-token/wishes/${w.id}/reserve/`)).statusCode).toBe(404);
   });
 
+  it('keeps a secret reservation when the owner PUTs back the wish as read; releasing it frees it', async () => {
+    const w = await addWish(agora, owner, { title: 'Round trip', price: '5.00' });
+    const link = await share(owner);
+    const url = `/shared/${link.token}/wishes/${w.id}/reserve/`;
+    expect((await call(v1, 'POST', url)).statusCode).toBe(200);
+    const read = (await call(owner, 'GET', `/wishes/${w.id}/`)).json();
+    expect(read.reserved_by).toBeNull();
+    const put = await call(owner, 'PUT', `/wishes/${w.id}/`, { ...read, title: 'Round trip, renamed' });
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toMatchObject({ title: 'Round trip, renamed', is_reserved: true, reserved_by: null });
+    const visitor = (await call(v1, 'GET', `/shared/${link.token}/`)).json();
+    expect(visitor.wishes.find((x: { id: number }) => x.id === w.id)).toMatchObject({ reserved_by_me: true });
+    expect((await call(v1, 'DELETE', url)).statusCode).toBe(204);
+
+    expect((await call(v2, 'POST', url)).statusCode).toBe(200);
+    const released = await call(owner, 'PATCH', `/wishes/${w.id}/`, { is_reserved: false });
+    expect(released.json()).toMatchObject({ is_reserved: false, reserved_by: null });
+    const after = (await call(v2, 'GET', `/shared/${link.token}/`)).json();
+    expect(after.wishes.find((x: { id: number }) => x.id === w.id)).toMatchObject({
+      is_reserved: false,
+      reserved_by_me: false,
+    });
+    expect((await call(v1, 'POST', url)).statusCode).toBe(200);
+  });
+
   it('keeps the original owner-writable is_reserved/reserved_by fields working', async () => {
     const w = await addWish(agora, owner);
     const res = await call(owner, 'PATCH', `/wishes/${w.id}/`, { is_reserved: true, reserved_by: v2.id });

@@ -189,6 +189,36 @@ describe('wishlist: wishes', () => {
     expect(await value('wishlist_wishes_deleted_total')).toBe(d0 + 1);
   });
 
+  it('answers other body types with DRF’s 415, OPTIONS with view metadata, and /health/ under the prefix', async () => {
+    const plain = await agora.app.inject({
+      method: 'POST',
+      url: `${W}/wishes/`,
+      headers: { ...auth(a), 'content-type': 'text/plain' },
+      payload: 'title=x',
+    });
+    expect(plain.statusCode).toBe(415);
+    expect(plain.json()).toEqual({ detail: 'Unsupported media type "text/plain" in request.' });
+    const form = await agora.app.inject({
+      method: 'POST',
+      url: `${W}/wishes/`,
+      headers: { ...auth(a), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'title=From+a+form&price=3.50',
+    });
+    expect(form.statusCode).toBe(201);
+    expect(form.json()).toMatchObject({ title: 'From a form', price: '3.50' });
+
+    const options = await call(a, 'OPTIONS', '/wishes/');
+    expect(options.statusCode).toBe(200);
+    expect(options.headers.allow).toBe('GET, POST, HEAD, OPTIONS');
+    expect(options.json()).toMatchObject({ name: 'Wishes', renders: ['application/json'] });
+    const anonymous = await agora.app.inject({ method: 'OPTIONS', url: `${W}/wishes/` });
+    expect(anonymous.statusCode).toBe(401);
+
+    const health = await agora.app.inject({ url: '/wishlist/health/' });
+    expect(health.statusCode).toBe(200);
+    expect(health.json()).toEqual({ status: 'ok' });
+  });
+
   it('never answers 5xx to malformed bodies', async () => {
     const bodies = ['{', 'null', '"str"', '[]', '{"title": {"a": 1}}', JSON.stringify({ title: 'x', price: 1e308 })];
     for (const payload of bodies) {

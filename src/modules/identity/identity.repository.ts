@@ -24,7 +24,7 @@ export const identityRepository = {
       await db
         .select()
         .from(users)
-        .where(or(eq(users.username, login), eq(users.email, login.toLowerCase())))
+        .where(or(eq(users.username, login), sql`lower(${users.email}) = ${login.toLowerCase()}`))
         .orderBy(sql`${users.username} = ${login} desc`)
         .limit(1)
     )[0],

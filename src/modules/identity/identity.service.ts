@@ -73,6 +73,13 @@ export interface IdentityDeps {
   signer: TokenSigner;
 }
 
+/** Django's normalize_email: the domain is case-insensitive, the local part is kept as given. */
+export function normalizeEmail(raw: string): string {
+  const email = raw.trim();
+  const at = email.lastIndexOf('@');
+  return at < 0 ? email : `${email.slice(0, at)}@${email.slice(at + 1).toLowerCase()}`;
+}
+
 export function createIdentityService(deps: IdentityDeps) {
   const { db, config, cache, clock, hasher, signer } = deps;
   const cacheTtl = config.SESSION_CACHE_TTL;
@@ -192,7 +199,7 @@ export function createIdentityService(deps: IdentityDeps) {
       isSuperuser?: boolean;
       emailVerified?: boolean;
     }): Promise<UserRow> {
-      const email = input.email ? input.email.trim().toLowerCase() : null;
+      const email = input.email ? normalizeEmail(input.email) : null;
       const passwordHash = await hasher.hash(input.password);
       try {
         return await repo.insertUser(db, {
@@ -232,7 +239,7 @@ export function createIdentityService(deps: IdentityDeps) {
       patch: { username?: string; email?: string | null; firstName?: string; lastName?: string },
     ): Promise<UserRow> {
       try {
-        const email = patch.email === undefined ? undefined : patch.email ? patch.email.trim().toLowerCase() : null;
+        const email = patch.email === undefined ? undefined : patch.email ? normalizeEmail(patch.email) : null;
         const { username, firstName, lastName } = patch;
         const row = await repo.updateUser(db, userId, { username, firstName, lastName, email, updatedAt: clock.now() });
         if (!row) throw notFound();
@@ -522,7 +529,7 @@ export function createIdentityService(deps: IdentityDeps) {
           isSuperuser: true,
           isActive: true,
           passwordHash: await hasher.hash(input.password),
-          ...(input.email ? { email: input.email.toLowerCase() } : {}),
+          ...(input.email ? { email: normalizeEmail(input.email) } : {}),
         });
         await forgetUser(existing.id);
         return { user: (await repo.userById(db, existing.id))!, created: false };

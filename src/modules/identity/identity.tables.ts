@@ -10,7 +10,7 @@ export const users = identity.table(
   {
     id: uuid().primaryKey(),
     username: text().notNull(),
-    /** Stored lower-cased; unique when set. */
+    /** Domain part lower-cased as Django's normalize_email does; unique (case-insensitively) when set. */
     email: text(),
     passwordHash: text(),
     firstName: text().notNull().default(''),
@@ -24,7 +24,7 @@ export const users = identity.table(
   },
   (t) => [
     uniqueIndex('users_username_key').on(t.username),
-    uniqueIndex('users_email_key').on(t.email),
+    uniqueIndex('users_email_key').on(sql`lower(${t.email})`),
     index('users_search_idx').using('btree', sql`lower(${t.username})`),
   ],
 );

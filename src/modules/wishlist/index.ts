@@ -44,6 +44,10 @@ export function createWishlistModule(ctx: PlatformContext, deps: { identity: Ide
     name: 'wishlist',
     description: 'Personal wish lists (the Django REST + SimpleJWT seed), share links and secret gift reservations',
     async routes(app) {
+      // DRF parses JSON and forms only: any other body type is a 415 (Fastify would read text/plain as a string).
+      app.removeContentTypeParser('text/plain');
+      // The seed's own health check, under the prefix (the platform's /health serves it at the root too).
+      app.get('/health/', { schema: { hide: true } }, async () => ({ status: 'ok' }));
       await app.register(accountRoutes(accounts, auth));
       await app.register(wishRoutes(wishes, auth));
       await app.register(shareRoutes(sharing, auth, sharedPath));

@@ -39,6 +39,29 @@ export function methodGuard(app: FastifyInstance, url: string, allowed: HTTPMeth
       throw methodNotAllowed(req.method);
     },
   });
+  // DRF answers OPTIONS on every view with its metadata, after authentication (CORS preflights are answered
+  // earlier, by @fastify/cors).
+  app.route({
+    method: 'OPTIONS',
+    url,
+    schema: { hide: true },
+    ...drf,
+    ...(auth ? { preHandler: auth } : {}),
+    handler: async (_req, reply) =>
+      reply.header('allow', allow).send({
+        name: viewName(url),
+        description: '',
+        renders: ['application/json'],
+        parses: ['application/json', 'application/x-www-form-urlencoded'],
+      }),
+  });
+}
+
+/** DRF's get_view_name, near enough: the last fixed path segment, title-cased ("/api/users/me/" → "Me"). */
+function viewName(url: string): string {
+  const fixed = url.split('/').filter((s) => s && !s.startsWith(':'));
+  const last = (fixed.pop() ?? 'api').replace(/[-_]/g, ' ');
+  return last.replace(/\b\w/g, (c) => c.toUpperCase());
 }
 
 export const bearerSecurity = [{ bearer: [] }];

@@ -91,10 +91,19 @@ export function createWishService(ctx: PlatformContext, identity: IdentityApi) {
 
     /** PUT requires a title and PATCH does not; fields left out keep their values either way (as in DRF). */
     async update(userId: string, id: number | undefined, body: unknown, partial: boolean): Promise<OwnerWish> {
-      await getOwn(userId, id);
+      const current = await getOwn(userId, id);
       const fields = await clean(body, !partial);
-      // The owner naming a reserver by hand is the original's field, not a secret reservation.
-      const link = fields.reservedBy !== undefined ? { reservedViaLink: false } : {};
+      // A client that PUTs back what it read echoes reserved_by as shown (null while a link reservation is
+      // secret): the same value changes nothing, so the visitor's reservation survives an ordinary edit.
+      if (fields.reservedBy !== undefined && fields.reservedBy === current.reservedBy) delete fields.reservedBy;
+      let link: Partial<WishInsert> = {};
+      if (fields.reservedBy !== undefined) {
+        // The owner naming a reserver by hand is the original's field, not a secret reservation.
+        link = { reservedViaLink: false };
+      } else if (fields.isReserved === false && current.reservedViaLink) {
+        // The owner releasing a link reservation releases it entirely (the visitor no longer holds it).
+        link = { reservedBy: null, reservedViaLink: false };
+      }
       await repo.update(db, userId, id!, { ...fields, ...link, updatedAt: ctx.clock.now() });
       return getOwn(userId, id);
     },
