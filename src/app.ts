@@ -116,6 +116,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
           modules
             .flatMap((m) => m.tasks ?? [])
             .concat(enabled.has('identity') ? [] : (identity.module.tasks ?? []))
+            .concat(enabled.has('files') ? [] : files.tasks)
             .concat(jobsMaintenance(ctx.database, ctx.clock)),
           ctx.log,
         );

@@ -175,6 +175,10 @@ export const CONFIG_SCHEMA = {
   S3_ACCESS_KEY_ID: str('', 'S3 access key id', { secret: true }),
   S3_SECRET_ACCESS_KEY: str('', 'S3 secret access key', { secret: true }),
   S3_BUCKET: str('agora', 'S3 bucket holding every stored file'),
+  S3_PUBLIC_ENDPOINT: str(
+    '',
+    'S3 endpoint written into presigned URLs when clients reach S3 at another address; empty uses S3_ENDPOINT',
+  ),
   S3_FORCE_PATH_STYLE: bool(true, 'Path-style S3 URLs (needed by MinIO and most self-hosted S3 servers)'),
   FILES_SIGNING_SECRET: str('', 'HMAC key of signed local file URLs; empty derives one from JWT_SECRET', {
     secret: true,
@@ -197,8 +201,9 @@ export const CONFIG_SCHEMA = {
   MICROBLOG_MEDIA_MAX_BYTES: int(10485760, 'Largest microblog image upload, in bytes (413 beyond)', 1),
   MICROBLOG_MEDIA_URL_PREFIX: str(
     '',
-    'Path prefix written in tweet attachments (e.g. "/api/medias" behind a proxy); empty uses <mount>/media',
+    'Path prefix written in tweet attachments (e.g. "/api/medias" behind a proxy); empty uses <mount>/api/medias',
   ),
+  MICROBLOG_MEDIA_UNATTACHED_TTL: duration('24h', 'An uploaded image never attached to a tweet is deleted after this'),
   SUPERUSER_USERNAME: str('', 'Creates (or updates) this superuser at start-up when set with SUPERUSER_PASSWORD'),
   SUPERUSER_EMAIL: str('', 'Email of the SUPERUSER_USERNAME account'),
   SUPERUSER_PASSWORD: str('', 'Password of the SUPERUSER_USERNAME account', { secret: true }),

@@ -10,7 +10,7 @@ import { demoPng } from '../../src/modules/microblog/microblog.seed.js';
 import { blogger, type Blogger } from '../microblog/helpers.js';
 
 const PAGE_DIR = join(import.meta.dirname, 'microblog-page');
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Serves the test page from its own origin, so that the API calls are cross-origin (CORS is exercised). */
 function pageServer(): Promise<Server> {
@@ -86,7 +86,7 @@ describe('microblog in a real browser (Chromium + playwright-core)', () => {
       )
       .toBe(96);
     const src = await img.getAttribute('src');
-    expect(src).toMatch(/\/microblog\/media\/[0-9a-f]{64}\.png$/);
+    expect(src).toMatch(/\/microblog\/api\/medias\/[0-9a-f]{64}\.png$/);
 
     await tweet.locator('button.like').click();
     await tab.waitForSelector('.tweet button.like:has-text("Like (1)")');

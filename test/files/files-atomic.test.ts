@@ -5,12 +5,11 @@ import { Readable } from 'node:stream';
 import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/platform/db/database.js';
-import { systemClock } from '../../src/platform/clock.js';
 import { filesRepository } from '../../src/modules/files/files.repository.js';
-import { createFilesService } from '../../src/modules/files/files.service.js';
+import { createFilesService, UPLOAD_GRACE_SECONDS } from '../../src/modules/files/files.service.js';
 import { incomingDir, localStore, type BlobStore } from '../../src/modules/files/files.storage.js';
 import { testDatabase } from '../helpers/db.js';
-import { PNG } from './fixtures.js';
+import { movableClock, PNG } from './fixtures.js';
 
 /** Lists every object under the store root (excluding the spool directory). */
 function objects(root: string): string[] {
@@ -23,15 +22,16 @@ function objects(root: string): string[] {
 
 describe('files: upload and delete are all-or-nothing', () => {
   let db: Db;
+  const clock = movableClock();
   beforeAll(async () => {
     db = (await testDatabase()).database.db;
   });
 
-  const make = (store: BlobStore, root: string, repo = filesRepository) => {
+  const make = (store: BlobStore, root: string, repo = filesRepository, database: Db = db) => {
     const service = createFilesService({
-      db,
+      db: database,
       store,
-      clock: systemClock,
+      clock,
       log: pino({ level: 'silent' }),
       incoming: incomingDir(root),
       signingKey: Buffer.from('k'),
@@ -70,7 +70,32 @@ describe('files: upload and delete are all-or-nothing', () => {
     expect(await filesRepository.count(db)).toBe(before);
   });
 
-  it('a failed object delete keeps the row (rolled back) and the object', async () => {
+  it('a failed commit of a delete keeps both the row and the object (no row without its object)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'files-atomic-'));
+    const local = localStore(root);
+    const row = await make(local, root).put({ stream: Readable.from([PNG]), ownerId: null });
+    // The real database, with every transaction failing at its end: the work inside is rolled back.
+    const commitFails = new Proxy(db, {
+      get(target, prop) {
+        if (prop === 'transaction') {
+          return (fn: (t: unknown) => Promise<unknown>) =>
+            target.transaction(async (t) => {
+              await fn(t);
+              throw new Error('commit failed');
+            });
+        }
+        const value: unknown = Reflect.get(target, prop);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    await expect(make(local, root, filesRepository, commitFails).delete(row.shortName)).rejects.toThrow(
+      'commit failed',
+    );
+    expect(await filesRepository.byShortName(db, row.shortName)).toBeDefined();
+    expect(await local.exists(row.pathInStorage)).toBe(true);
+  });
+
+  it('a failed object delete still deletes the row; the blob sweep deletes the object later', async () => {
     const root = mkdtempSync(join(tmpdir(), 'files-atomic-'));
     const local = localStore(root);
     const row = await make(local, root).put({ stream: Readable.from([PNG]), ownerId: null });
@@ -80,13 +105,64 @@ describe('files: upload and delete are all-or-nothing', () => {
         throw new Error('store unavailable');
       },
     };
-    await expect(make(broken, root).delete(row.shortName)).rejects.toThrow('store unavailable');
-    expect(await filesRepository.byShortName(db, row.shortName)).toBeDefined();
-    expect(await local.exists(row.pathInStorage)).toBe(true);
-
-    await make(local, root).delete(row.shortName);
+    await make(broken, root).delete(row.shortName);
     expect(await filesRepository.byShortName(db, row.shortName)).toBeUndefined();
+    expect(await local.exists(row.pathInStorage)).toBe(true);
+    const tombstone = await filesRepository.blobDeletionOf(db, row.pathInStorage);
+    expect(tombstone).toMatchObject({ attempts: 1, lastError: 'store unavailable' });
+
+    // Still failing: postponed again; then the store is back and the sweep (once due) deletes the object.
+    clock.shift(3600);
+    expect((await make(broken, root).sweepBlobs()).failed).toBeGreaterThanOrEqual(1);
+    expect((await filesRepository.blobDeletionOf(db, row.pathInStorage))?.attempts).toBe(2);
+    clock.shift(3600);
+    expect((await make(local, root).sweepBlobs()).deleted).toBeGreaterThanOrEqual(1);
     expect(await local.exists(row.pathInStorage)).toBe(false);
+    expect(await filesRepository.blobDeletionOf(db, row.pathInStorage)).toBeUndefined();
+  });
+
+  it('an object whose upload never wrote its row (compensation failed) is swept after the grace period', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'files-atomic-'));
+    const local = localStore(root);
+    const store: BlobStore = {
+      ...local,
+      delete: async () => {
+        throw new Error('store unavailable');
+      },
+    };
+    const failing = {
+      ...filesRepository,
+      insert: async () => {
+        throw new Error('insert failed');
+      },
+    };
+    await expect(make(store, root, failing).put({ stream: Readable.from([PNG]), ownerId: null })).rejects.toThrow(
+      'insert failed',
+    );
+    const [left] = objects(root);
+    expect(left).toBeDefined();
+    await make(local, root).sweepBlobs();
+    expect(objects(root)).toEqual([left]);
+    clock.shift(UPLOAD_GRACE_SECONDS + 1);
+    await make(local, root).sweepBlobs();
+    expect(objects(root)).toEqual([]);
+  });
+
+  it('an upload that outlives its grace (the sweep took its object) fails and leaves no row', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'files-atomic-'));
+    const local = localStore(root);
+    const before = await filesRepository.count(db);
+    const slow: BlobStore = {
+      ...local,
+      putFile: async (...args) => {
+        await local.putFile(...args);
+        clock.shift(UPLOAD_GRACE_SECONDS + 1);
+        await make(local, root).sweepBlobs();
+      },
+    };
+    await expect(make(slow, root).put({ stream: Readable.from([PNG]), ownerId: null })).rejects.toThrow(/grace/);
+    expect(await filesRepository.count(db)).toBe(before);
+    expect(objects(root)).toEqual([]);
   });
 
   it('the local store refuses keys that are not server-generated', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agora } from '../../src/app.js';
@@ -170,7 +170,27 @@ describe('files service over HTTP, local directory adapter', () => {
     expect((await agora.app.inject({ url: loc.pathname + loc.search })).statusCode).toBe(200);
   });
 
-  it('owner or admin may delete; object and row both go', async () => {
+  it('a row whose object vanished from disk answers 404 in the envelope, never 500 (Range too)', async () => {
+    const file = (await upload(owner, PNG)).json();
+    rmSync(join(agora.ctx.config.DATA_DIR, 'files', file.path_in_storage));
+    for (const headers of [bearer(owner.access), { ...bearer(owner.access), range: 'bytes=0-3' }]) {
+      const res = await agora.app.inject({ url: `${BASE}/${file.short_name}`, headers });
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toEqual({ detail: 'File not found' });
+    }
+  });
+
+  it('a bucket managed by a module (microblog) is not writable here: 403 unless admin', async () => {
+    const res = await upload(owner, PNG, 'a.png', '?bucket=microblog');
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toEqual({ detail: 'Files of this bucket are managed through the microblog API' });
+    const byAdmin = await upload(admin, PNG, 'a.png', '?bucket=microblog');
+    expect(byAdmin.statusCode).toBe(201);
+    expect(byAdmin.json().bucket).toBe('microblog');
+  });
+
+  // The contract says "Owner or admin may delete" and names only 404 (unknown): not yours answers like unknown.
+  it('owner or admin may delete, another user gets 404; object and row both go', async () => {
     const a = (await upload(owner, PNG)).json();
     const b = (await upload(owner, PNG)).json();
     const path = join(agora.ctx.config.DATA_DIR, 'files', a.path_in_storage);

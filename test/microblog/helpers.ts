@@ -12,11 +12,11 @@ export interface Blogger {
 }
 
 /** An identity user with an API key, and their numeric microblog id (made on first call). */
-export async function blogger(agora: Agora): Promise<Blogger> {
+export async function blogger(agora: Agora, api = API): Promise<Blogger> {
   const user = await agora.identity.service.register({ username: unique('mb'), password: 'pw-pw-pw-pw', email: null });
   const { key } = await agora.identity.service.createApiKey(user.id, 'test');
   const headers = { 'api-key': key };
-  const me = await agora.app.inject({ url: `${API}/users/me`, headers });
+  const me = await agora.app.inject({ url: `${api}/users/me`, headers });
   if (me.statusCode !== 200) throw new Error(`me failed: ${me.statusCode} ${me.body}`);
   return { id: me.json().user.id, name: user.username, key, headers };
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agora } from '../../src/app.js';
@@ -87,6 +87,24 @@ describe('microblog contract', () => {
 
   it('accepts 280 characters after trimming', async () => {
     await tweet(ann, ` ${'y'.repeat(280)} `);
+  });
+
+  it('counts characters, not UTF-16 units: 200 and 280 emoji accepted, 281 rejected with 422', async () => {
+    await tweet(ann, '😀'.repeat(200));
+    await tweet(ann, '👍'.repeat(280));
+    const res = await call('POST', '/tweets', ann, { tweet_data: '😀'.repeat(281) });
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toEqual(failure);
+  });
+
+  it('tweet_media_ids must be a JSON array of integers: no coercion of strings, booleans or scalars (422)', async () => {
+    const media = (await upload(ann, PNG)).json().media_id as number;
+    for (const ids of [String(media), media, [String(media)], [true], [1.5], null, { 0: media }]) {
+      const res = await call('POST', '/tweets', ann, { tweet_data: 'typed', tweet_media_ids: ids });
+      expect(res.statusCode, JSON.stringify(ids)).toBe(422);
+      expect(res.json()).toEqual(failure);
+    }
+    await tweet(ann, 'typed', [media]);
   });
 
   it('deletes own tweet 200; someone else’s 403; missing 404', async () => {
@@ -222,7 +240,7 @@ describe('microblog contract', () => {
     expect(t.attachments).toHaveLength(2);
     const paths: string[] = [];
     for (const url of t.attachments) {
-      expect(url).toMatch(/^\/microblog\/media\/[0-9a-f]{64}\.png$/);
+      expect(url).toMatch(/^\/microblog\/api\/medias\/[0-9a-f]{64}\.png$/);
       const res = await agora.app.inject({ url });
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toBe('image/png');
@@ -245,16 +263,54 @@ describe('microblog contract', () => {
     expect((await agora.app.inject({ url: paths[1]! })).statusCode).toBe(404);
   });
 
-  it('likes, tweets and follows counters, follows counter and feed histogram are exported', async () => {
-    const text = await (await agora.app.inject({ url: '/metrics' })).body;
-    for (const name of [
-      'microblog_tweets_total',
-      'microblog_likes_total',
-      'microblog_follows_total',
-      'microblog_feed_duration_seconds_bucket',
-    ]) {
-      expect(text).toContain(name);
-    }
+  it('an attachment whose file vanished from storage answers 404 in the envelope, never 500', async () => {
+    const m = (await upload(ann, Buffer.concat([PNG, Buffer.from('vanish')]))).json().media_id;
+    const id = await tweet(ann, 'soon broken', [m]);
+    const [url] = (await feed(ann)).find((x) => x.id === id)!.attachments;
+    const res = await agora.ctx.database.db.execute(
+      `select f.path_in_storage as key from files.files f join microblog.medias m on m.file_name = f.short_name where m.id = ${m}` as never,
+    );
+    rmSync(join(agora.ctx.config.DATA_DIR, 'files', (res as unknown as { rows: { key: string }[] }).rows[0]!.key));
+    const img = await agora.app.inject({ url: url! });
+    expect(img.statusCode).toBe(404);
+    expect(img.json()).toEqual(failure);
+  });
+
+  it('media files are written through the microblog only: its owner gets 403 from the files API', async () => {
+    const m = (await upload(ann, Buffer.concat([PNG, Buffer.from('mine')]))).json().media_id;
+    const res = await agora.ctx.database.db.execute(`select file_name from microblog.medias where id = ${m}` as never);
+    const shortName = (res as unknown as { rows: { file_name: string }[] }).rows[0]!.file_name;
+    const del = await agora.app.inject({
+      method: 'DELETE',
+      url: `/files/api/v1/files/${shortName}`,
+      headers: ann.headers,
+    });
+    expect(del.statusCode).toBe(403);
+    expect((await call('POST', '/tweets', ann, { tweet_data: 'still there', tweet_media_ids: [m] })).statusCode).toBe(
+      201,
+    );
+  });
+
+  it('counts tweets, likes and follows (repeats not counted) and times the feed', async () => {
+    const registry = agora.ctx.metrics.registry;
+    // A counter's total, or a histogram's number of observations.
+    const value = async (name: string) =>
+      (await registry.getSingleMetric(name)!.get()).values
+        .filter((v) => [undefined, `${name}_count`].includes((v as { metricName?: string }).metricName))
+        .reduce((sum, v) => sum + v.value, 0);
+    const names = ['microblog_tweets_total', 'microblog_likes_total', 'microblog_follows_total'];
+    const before = await Promise.all(names.map(value));
+    const feedsBefore = await value('microblog_feed_duration_seconds');
+    const x = await blogger(agora);
+    const id = await tweet(x, 'counted');
+    await call('POST', `/tweets/${id}/likes`, bob);
+    await call('POST', `/tweets/${id}/likes`, bob);
+    await call('POST', `/users/${x.id}/follow`, bob);
+    await call('POST', `/users/${x.id}/follow`, bob);
+    await feed(x);
+    expect(await Promise.all(names.map(value))).toEqual(before.map((n) => n + 1));
+    expect(await value('microblog_feed_duration_seconds')).toBe(feedsBefore + 1);
+    expect((await agora.app.inject({ url: '/metrics' })).body).toContain('microblog_feed_duration_seconds_bucket');
   });
 
   async function likeCount(id: number) {

@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import multipart from '@fastify/multipart';
 import { Type } from 'typebox';
-import { AppError } from '../../platform/errors.js';
-import { isAdmin, type IdentityApi } from '../identity/index.js';
+import { AppError, notFound } from '../../platform/errors.js';
+import { isAdmin, type Actor, type IdentityApi } from '../identity/index.js';
 import { FILES_ERRORS as E } from './files.errors.js';
 import type { FileRow } from './files.repository.js';
 import * as S from './files.schemas.js';
@@ -66,6 +66,14 @@ export async function sendFile(
 }
 
 export function filesRoutes(service: FilesService, identity: IdentityApi, mount: string) {
+  /** A module's bucket is written through that module only; admins may still manage it here. */
+  const assertWritable = (bucket: string | undefined, actor: Actor) => {
+    const managedBy = service.managedBy(bucket);
+    if (managedBy && !isAdmin(actor)) {
+      throw new AppError(E.BUCKET_MANAGED, 403, `Files of this bucket are managed through the ${managedBy} API`);
+    }
+  };
+
   return async function routes(root: FastifyInstance) {
     await root.register(multipart, { limits: { files: 1, fields: 10, parts: 20 } });
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -87,6 +95,7 @@ export function filesRoutes(service: FilesService, identity: IdentityApi, mount:
         const actor = await identity.resolve(req);
         if (!req.isMultipart())
           throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Send the file as multipart/form-data');
+        assertWritable(req.query.bucket, actor);
         const policy = service.policy(req.query.bucket);
         const part = await req.file({ limits: { fileSize: policy.maxBytes } });
         if (!part || part.fieldname !== 'file')
@@ -133,7 +142,11 @@ export function filesRoutes(service: FilesService, identity: IdentityApi, mount:
       },
       async (req, reply) => {
         const actor = await identity.resolve(req);
-        await service.delete(req.params.short_name, (row) => row.ownerId === actor.userId || isAdmin(actor));
+        await service.delete(req.params.short_name, (row) => {
+          // Not yours answers like unknown (the contract names no other status); a managed bucket is a 403.
+          if (row.ownerId !== actor.userId && !isAdmin(actor)) throw notFound('File not found');
+          assertWritable(row.bucket, actor);
+        });
         return reply.code(204).send(null);
       },
     );

@@ -10,7 +10,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { assertKey, type BlobStore } from './files.storage.js';
+import { assertKey, BlobNotFoundError, type BlobStore } from './files.storage.js';
 
 export interface S3Options {
   endpoint: string;
@@ -19,6 +19,8 @@ export interface S3Options {
   secretAccessKey: string;
   bucket: string;
   forcePathStyle: boolean;
+  /** Endpoint written into presigned URLs when clients reach S3 at another address than this service. */
+  publicEndpoint?: string;
 }
 
 /** Blobs in an S3-compatible bucket (AWS, MinIO); the bucket is created on first use when missing. */
@@ -32,6 +34,15 @@ export function s3Store(opts: S3Options): BlobStore {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  // Signing is offline: a second client configured with the public endpoint only signs URLs.
+  const signer = opts.publicEndpoint
+    ? new S3Client({
+        endpoint: opts.publicEndpoint,
+        region: opts.region,
+        forcePathStyle: opts.forcePathStyle,
+        credentials: { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey },
+      })
+    : client;
   const Bucket = opts.bucket;
   let ready: Promise<void> | undefined;
   const ensureBucket = () =>
@@ -63,9 +74,13 @@ export function s3Store(opts: S3Options): BlobStore {
     },
     async open(key, range) {
       assertKey(key);
-      const out = await client.send(
-        new GetObjectCommand({ Bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
-      );
+      const out = await client
+        .send(
+          new GetObjectCommand({ Bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
+        )
+        .catch((err: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
+          throw err.name === 'NoSuchKey' || err.$metadata?.httpStatusCode === 404 ? new BlobNotFoundError(key) : err;
+        });
       return out.Body as Readable;
     },
     async exists(key) {
@@ -87,7 +102,7 @@ export function s3Store(opts: S3Options): BlobStore {
         ResponseContentType: contentType,
         ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`,
       });
-      return getSignedUrl(client, cmd, { expiresIn, signingDate: now });
+      return getSignedUrl(signer, cmd, { expiresIn, signingDate: now });
     },
     close: async () => client.destroy(),
   };

@@ -11,13 +11,22 @@ import { AppError, badRequest, notFound } from '../../platform/errors.js';
 import { FILES_ERRORS as E } from './files.errors.js';
 import { filesRepository, type FileRow, type FilesRepository } from './files.repository.js';
 import { detectType, sanitizeFilename, SNIFF_BYTES } from './files.sniff.js';
-import type { BlobStore, ByteRange } from './files.storage.js';
+import { BlobNotFoundError, type BlobStore, type ByteRange } from './files.storage.js';
 
 export interface BucketPolicy {
   maxBytes: number;
   /** Content types accepted, as detected from the bytes. */
   types: string[];
+  /** The module that owns the bucket: only it (and admins) may write there; the files API answers 403. */
+  managedBy?: string;
 }
+
+/** How long an upload may take between storing its object and committing its row before the sweep removes it. */
+export const UPLOAD_GRACE_SECONDS = 3600;
+/** How long a sweep owns the tombstones it claimed; past it, another sweep may take them. */
+const CLAIM_LEASE_SECONDS = 600;
+const retryAfter = (attempts: number) => Math.min(3600, 15 * 2 ** Math.min(attempts, 8));
+const tx = (t: unknown) => t as Db;
 
 export interface FilesDeps {
   db: Db;
@@ -73,6 +82,28 @@ export function createFilesService(deps: FilesDeps) {
   };
   const sign = (shortName: string, expires: number) =>
     createHmac('sha256', deps.signingKey).update(`${shortName}.${expires}`).digest('base64url');
+  /**
+   * Deletes the objects of claimed tombstones, then the tombstones; a store failure postpones its tombstone
+   * with a backoff. `key` purges that one object now (due or not), if its tombstone still stands.
+   */
+  const purge = async (o: { key?: string; limit?: number } = {}) => {
+    const now = clock.now();
+    const leaseUntil = new Date(now.getTime() + CLAIM_LEASE_SECONDS * 1000);
+    const claimed = await repo.claimBlobDeletions(db, { now, leaseUntil, limit: o.limit ?? 1, key: o.key });
+    let deleted = 0;
+    for (const d of claimed) {
+      try {
+        await store.delete(d.key);
+        await repo.dropBlobDeletion(db, d.key);
+        deleted++;
+      } catch (err) {
+        const next = new Date(clock.now().getTime() + retryAfter(d.attempts) * 1000);
+        log.warn({ err, key: d.key, attempts: d.attempts }, 'object delete failed; retried by the sweep');
+        await repo.postponeBlobDeletion(db, d.key, next, (err as Error).message ?? String(err));
+      }
+    }
+    return { deleted, failed: claimed.length - deleted };
+  };
   const keyFor = (ext: string) => {
     const now = clock.now();
     const quarter = Math.floor(now.getUTCMonth() / 3) + 1;
@@ -84,10 +115,13 @@ export function createFilesService(deps: FilesDeps) {
       buckets.set(name, policy);
     },
     policy: (bucket?: string) => policyOf(bucket ?? deps.defaultBucket),
+    /** The module a bucket belongs to, if any (unknown buckets have none). */
+    managedBy: (bucket?: string) => buckets.get(bucket ?? deps.defaultBucket)?.managedBy,
 
     /**
      * Spools the upload to a temp file while checking size and hashing, checks the type from the bytes, stores
-     * the object, then writes the row. Any failure leaves neither: the object is removed when the row fails.
+     * the object, then writes the row. Any failure leaves neither: the object's tombstone, written before it is
+     * stored, is dropped only in the transaction that inserts the row.
      */
     async put(input: PutInput): Promise<FileRow> {
       const bucket = input.bucket ?? deps.defaultBucket;
@@ -107,21 +141,30 @@ export function createFilesService(deps: FilesDeps) {
           );
         }
         const key = keyFor(detected.ext);
-        await store.putFile(key, tmp, probe.state.size, detected.type);
+        // The tombstone goes first: if anything below fails, even the process, the sweep removes the object.
+        await repo.queueBlobDeletion(db, key, new Date(clock.now().getTime() + UPLOAD_GRACE_SECONDS * 1000));
         try {
-          return await repo.insert(db, {
-            id: clock.uuid(),
-            shortName: clock.token(9),
-            bucket,
-            pathInStorage: key,
-            filename: sanitizeFilename(input.filename, detected.ext),
-            size: probe.state.size,
-            fileType: detected.type,
-            sha256: probe.state.sha256,
-            ownerId: input.ownerId,
+          await store.putFile(key, tmp, probe.state.size, detected.type);
+          return await db.transaction(async (t) => {
+            const row = await repo.insert(tx(t), {
+              id: clock.uuid(),
+              shortName: clock.token(9),
+              bucket,
+              pathInStorage: key,
+              filename: sanitizeFilename(input.filename, detected.ext),
+              size: probe.state.size,
+              fileType: detected.type,
+              sha256: probe.state.sha256,
+              ownerId: input.ownerId,
+            });
+            // Claimed only when a sweep took this upload for abandoned: its object is being deleted.
+            if (!(await repo.dropUnclaimedBlobDeletion(tx(t), key))) {
+              throw new Error(`upload of ${key} outlived its grace`);
+            }
+            return row;
           });
         } catch (err) {
-          await store.delete(key).catch((e: Error) => log.error({ err: e, key }, 'orphan object left behind'));
+          await purge({ key }).catch((e: Error) => log.error({ err: e, key }, 'object left for the blob sweep'));
           throw err;
         }
       } finally {
@@ -135,22 +178,37 @@ export function createFilesService(deps: FilesDeps) {
       return row;
     },
 
-    /** The bytes of a file, whole or a range of them. */
+    /** The bytes of a file, whole or a range of them; a row whose object is missing is a 404, logged. */
     async open(row: FileRow, range?: ByteRange): Promise<Readable> {
-      return store.open(row.pathInStorage, range);
+      return store.open(row.pathInStorage, range).catch((err: unknown) => {
+        if (!(err instanceof BlobNotFoundError)) throw err;
+        log.error({ key: row.pathInStorage, file: row.shortName }, 'file row without its object');
+        throw new AppError(E.CONTENT_MISSING, 404, 'File not found');
+      });
     },
 
     /**
-     * Removes the row and the object together: the object is deleted inside the row's transaction, so a failed
-     * object delete rolls the row back (no row without object, no object without row).
+     * Deletes the row and records the object as due for deletion in one transaction, then deletes the object.
+     * A failed commit leaves both; a failed object delete leaves the tombstone for the sweep — never a row
+     * without its object. `authorize` throws to refuse (it sees the locked row).
      */
-    async delete(shortName: string, mayDelete: (row: FileRow) => boolean = () => true): Promise<void> {
-      await db.transaction(async (tx) => {
-        const row = await repo.lockByShortName(tx as unknown as Db, shortName);
-        if (!row || !mayDelete(row)) throw notFound('File not found');
-        await repo.deleteById(tx as unknown as Db, row.id);
-        await store.delete(row.pathInStorage);
+    async delete(shortName: string, authorize: (row: FileRow) => void = () => undefined): Promise<void> {
+      const row = await db.transaction(async (t) => {
+        const found = await repo.lockByShortName(tx(t), shortName);
+        if (!found) throw notFound('File not found');
+        authorize(found);
+        await repo.deleteById(tx(t), found.id);
+        await repo.queueBlobDeletion(tx(t), found.pathInStorage, clock.now());
+        return found;
       });
+      await purge({ key: row.pathInStorage }).catch((err: Error) =>
+        log.warn({ err, key: row.pathInStorage }, 'object delete deferred to the blob sweep'),
+      );
+    },
+
+    /** The scheduled retry: deletes the objects of due tombstones (abandoned uploads, failed deletes). */
+    async sweepBlobs(limit = 100): Promise<{ deleted: number; failed: number }> {
+      return purge({ limit });
     },
 
     /** An S3 presigned URL, or a path on this service signed with an HMAC and an expiry. */

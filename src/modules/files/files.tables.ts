@@ -1,4 +1,4 @@
-import { bigint, index, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const filesSchema = pgSchema('files');
 
@@ -27,4 +27,21 @@ export const files = filesSchema.table(
     uniqueIndex('files_path_key').on(t.pathInStorage),
     index('files_owner_idx').on(t.ownerId),
   ],
+);
+
+/**
+ * Objects that must not exist: written in the transaction that deletes a file's row (and before an upload
+ * stores its object, removed when that upload's row commits). A tombstone is never present while a row points
+ * at its key, so the sweep may delete the object whenever `due_at` has passed.
+ */
+export const blobDeletions = filesSchema.table(
+  'blob_deletions',
+  {
+    key: text().primaryKey(),
+    dueAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    attempts: integer().notNull().default(0),
+    lastError: text(),
+    createdAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('blob_deletions_due_idx').on(t.dueAt)],
 );

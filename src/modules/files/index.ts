@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlatformContext } from '../../platform/context.js';
-import type { AgoraModule } from '../../platform/http/module.js';
+import type { AgoraModule, ScheduledTask } from '../../platform/http/module.js';
 import type { IdentityApi } from '../identity/index.js';
 import { renderFilesError } from './files.errors.js';
 import { filesRoutes } from './files.routes.js';
@@ -19,7 +19,12 @@ export { parseRange, sendFile } from './files.routes.js';
  * What other modules use of the files service: register a bucket policy, put a stream, find/open/delete a
  * file by short name, get a direct URL. The HTTP routes are a thin layer over the same calls.
  */
-export type FilesApi = FilesService & { store: BlobStore; close(): Promise<void> };
+export type FilesApi = FilesService & {
+  store: BlobStore;
+  /** The blob sweep: must run in the worker whenever files are stored, whether or not the routes are mounted. */
+  tasks: ScheduledTask[];
+  close(): Promise<void>;
+};
 
 /** The URL-signing key: configured, else derived from JWT_SECRET, else a random one kept in DATA_DIR. */
 function signingKey(ctx: PlatformContext): Buffer {
@@ -48,6 +53,7 @@ export function createFiles(ctx: PlatformContext, opts: { store?: BlobStore } = 
           secretAccessKey: config.S3_SECRET_ACCESS_KEY,
           bucket: config.S3_BUCKET,
           forcePathStyle: config.S3_FORCE_PATH_STYLE,
+          publicEndpoint: config.S3_PUBLIC_ENDPOINT || undefined,
         })
       : localStore(root));
   const service = createFilesService({
@@ -64,7 +70,8 @@ export function createFiles(ctx: PlatformContext, opts: { store?: BlobStore } = 
     maxBytes: config.FILES_MAX_BYTES,
     types: config.FILES_ALLOWED_TYPES,
   });
-  return Object.assign(service, { store, close: () => store.close() });
+  const tasks: ScheduledTask[] = [{ name: 'files.blobs.sweep', everySeconds: 60, run: () => service.sweepBlobs() }];
+  return Object.assign(service, { store, tasks, close: () => store.close() });
 }
 
 export function createFilesModule(ctx: PlatformContext, deps: { identity: IdentityApi; files: FilesApi }): AgoraModule {
@@ -74,5 +81,6 @@ export function createFilesModule(ctx: PlatformContext, deps: { identity: Identi
     description: 'Blob storage with metadata, streaming, Range and expiring URLs (local directory or S3)',
     routes: filesRoutes(deps.files, deps.identity, mount),
     renderError: renderFilesError,
+    tasks: deps.files.tasks,
   };
 }

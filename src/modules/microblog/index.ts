@@ -23,7 +23,10 @@ export function createMicroblogModule(
     log: ctx.log,
     metrics: ctx.metrics,
     mediaMaxBytes: config.MICROBLOG_MEDIA_MAX_BYTES,
-    mediaPrefix: config.MICROBLOG_MEDIA_URL_PREFIX.replace(/\/+$/, '') || `${mount}/media`,
+    unattachedMediaTtlSeconds: config.MICROBLOG_MEDIA_UNATTACHED_TTL,
+    // Under the module's /api/ by default: whatever proxy forwards the API (the course's forwards only /api/)
+    // also forwards the images.
+    mediaPrefix: config.MICROBLOG_MEDIA_URL_PREFIX.replace(/\/+$/, '') || `${mount}/api/medias`,
   });
   return {
     name: 'microblog',
@@ -31,5 +34,6 @@ export function createMicroblogModule(
     routes: microblogRoutes(service, deps.identity, deps.files, config.MICROBLOG_MEDIA_MAX_BYTES),
     renderError: renderMicroblogError,
     seed: () => seedMicroblog(deps.identity, service),
+    tasks: [{ name: 'microblog.media.sweep', everySeconds: 300, run: () => service.sweepMedia() }],
   };
 }

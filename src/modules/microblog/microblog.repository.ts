@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/database.js';
 import { follows, likes, medias, profiles, tweets } from './microblog.tables.js';
 
@@ -51,11 +51,16 @@ export const microblogRepository = {
   tweetExists: async (db: Db, id: number) =>
     (await db.select({ id: tweets.id }).from(tweets).where(eq(tweets.id, id))).length > 0,
 
-  deleteTweet: async (db: Db, id: number) => {
+  /** Deletes the tweet and its likes; its media are marked for removal (the caller deletes their files). */
+  deleteTweet: async (db: Db, id: number, now: Date) => {
     await db.delete(likes).where(eq(likes.tweetId, id));
-    const gone = await db.delete(medias).where(eq(medias.tweetId, id)).returning();
+    const marked = await db
+      .update(medias)
+      .set({ deletedAt: now })
+      .where(eq(medias.tweetId, id))
+      .returning({ id: medias.id, fileName: medias.fileName });
     await db.delete(tweets).where(eq(tweets.id, id));
-    return gone;
+    return marked;
   },
 
   insertMedia: async (db: Db, values: typeof medias.$inferInsert) =>
@@ -67,11 +72,44 @@ export const microblogRepository = {
     db
       .update(medias)
       .set({ tweetId })
-      .where(and(inArray(medias.id, ids), eq(medias.ownerId, ownerId), isNull(medias.tweetId)))
+      .where(
+        and(inArray(medias.id, ids), eq(medias.ownerId, ownerId), isNull(medias.tweetId), isNull(medias.deletedAt)),
+      )
       .returning({ id: medias.id }),
 
   mediaBySha: async (db: Db, sha256: string) =>
-    (await db.select().from(medias).where(eq(medias.sha256, sha256)).limit(1))[0],
+    (
+      await db
+        .select()
+        .from(medias)
+        .where(and(eq(medias.sha256, sha256), isNull(medias.deletedAt)))
+        .limit(1)
+    )[0],
+
+  /** Marks media never attached since `cutoff`; rows a tweet is attaching right now (locked) are left alone. */
+  markStaleMedias: async (db: Db, cutoff: Date, now: Date, limit: number) => {
+    const stale = db
+      .select({ id: medias.id })
+      .from(medias)
+      .where(and(isNull(medias.tweetId), isNull(medias.deletedAt), lt(medias.createdAt, cutoff)))
+      .orderBy(asc(medias.createdAt))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+    return db.update(medias).set({ deletedAt: now }).where(inArray(medias.id, stale)).returning({ id: medias.id });
+  },
+
+  /** Media marked for removal whose file deletion has not completed yet. */
+  markedMedias: async (db: Db, limit: number) =>
+    db
+      .select({ id: medias.id, fileName: medias.fileName })
+      .from(medias)
+      .where(and(isNull(medias.tweetId), isNotNull(medias.deletedAt)))
+      .orderBy(asc(medias.deletedAt))
+      .limit(limit),
+
+  dropMedia: async (db: Db, id: number) => {
+    await db.delete(medias).where(and(eq(medias.id, id), isNotNull(medias.deletedAt)));
+  },
 
   /** Inserts the like unless present; bumps the denormalised count only when a row was really added. */
   like: async (db: Db, tweetId: number, userId: number) => {

@@ -10,6 +10,20 @@ import type { MicroblogService } from './microblog.service.js';
 
 const security = [{ apiKey: [] as string[] }];
 
+/**
+ * Ajv coerces types app-wide ("5" → [5], [true] → [1], 5 → "5"); the contract's body is JSON with real types, so
+ * the raw values are checked before the schema sees them.
+ */
+function assertStrictTweetBody(body: unknown) {
+  const { tweet_data: data, tweet_media_ids: ids } = (body ?? {}) as Record<string, unknown>;
+  if (data !== undefined && typeof data !== 'string') {
+    throw new AppError('VALIDATION_FAILED', 422, 'tweet_data: must be a string');
+  }
+  if (ids !== undefined && !(Array.isArray(ids) && ids.every((id) => Number.isInteger(id)))) {
+    throw new AppError('VALIDATION_FAILED', 422, 'tweet_media_ids: must be an array of integers');
+  }
+}
+
 export function microblogRoutes(service: MicroblogService, identity: IdentityApi, files: FilesApi, maxBytes: number) {
   /** The caller's numeric profile, from the `api-key` header only. */
   const me = async (req: FastifyRequest) =>
@@ -38,13 +52,7 @@ export function microblogRoutes(service: MicroblogService, identity: IdentityApi
           response: { 201: S.TweetCreated, ...S.errors },
           security,
         },
-        // Ajv coerces scalars app-wide; a number is not tweet text, so the raw type is checked first.
-        preValidation: async (req) => {
-          const data = (req.body as { tweet_data?: unknown } | null)?.tweet_data;
-          if (data !== undefined && typeof data !== 'string') {
-            throw new AppError('VALIDATION_FAILED', 422, 'tweet_data: must be a string');
-          }
-        },
+        preValidation: async (req) => assertStrictTweetBody(req.body),
       },
       async (req, reply) => {
         const tweetId = await service.createTweet(await me(req), req.body.tweet_data, req.body.tweet_media_ids);

@@ -10,6 +10,9 @@ import type { Actor } from '../identity/index.js';
 import { microblogRepository as repo } from './microblog.repository.js';
 
 export const MEDIA_BUCKET = 'microblog';
+/** Uploaded media not attached to a tweet within this time are deleted by the media sweep. */
+export const UNATTACHED_MEDIA_TTL_SECONDS = 24 * 3600;
+const SWEEP_BATCH = 200;
 export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
 
 export interface MicroblogDeps {
@@ -19,15 +22,22 @@ export interface MicroblogDeps {
   log: FastifyBaseLogger;
   metrics: Metrics;
   mediaMaxBytes: number;
-  /** Path prefix of attachment URLs, e.g. /microblog/media. */
+  /** Path prefix of attachment URLs, e.g. /microblog/api/medias. */
   mediaPrefix: string;
+  unattachedMediaTtlSeconds?: number;
 }
+
+/** Tweet text is measured in characters (code points), as the contract's Python original did: 😀 is one. */
+export const tweetLength = (text: string) => [...text].length;
+
+const isNotFound = (err: unknown) => err instanceof AppError && err.status === 404;
 
 const tx = (t: unknown) => t as Db;
 
 export function createMicroblogService(deps: MicroblogDeps) {
   const { db, files, clock, log } = deps;
-  files.registerBucket(MEDIA_BUCKET, { maxBytes: deps.mediaMaxBytes, types: IMAGE_TYPES });
+  files.registerBucket(MEDIA_BUCKET, { maxBytes: deps.mediaMaxBytes, types: IMAGE_TYPES, managedBy: 'microblog' });
+  const ttlMs = (deps.unattachedMediaTtlSeconds ?? UNATTACHED_MEDIA_TTL_SECONDS) * 1000;
   const counters = {
     tweets: deps.metrics.counter('microblog_tweets_total', 'Tweets posted'),
     likes: deps.metrics.counter('microblog_likes_total', 'Likes added (repeated likes not counted)'),
@@ -43,6 +53,26 @@ export function createMicroblogService(deps: MicroblogDeps) {
   const profiles = new LRUCache<string, { id: number; name: string }>({ max: 10_000 });
 
   const mediaUrl = (m: { sha256: string; ext: string }) => `${deps.mediaPrefix}/${m.sha256}${m.ext}`;
+
+  /**
+   * Deletes the files of media marked for removal, then their rows. A file the files service no longer knows
+   * counts as deleted; any other failure keeps the row, so the sweep tries again.
+   */
+  async function purgeMedias(marked: { id: number; fileName: string }[]) {
+    let failed = 0;
+    for (const m of marked) {
+      try {
+        await files.delete(m.fileName).catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
+        await repo.dropMedia(db, m.id);
+      } catch (err) {
+        failed++;
+        log.warn({ err, media: m.id, file: m.fileName }, 'media deletion deferred to the media sweep');
+      }
+    }
+    return { purged: marked.length - failed, failed };
+  }
 
   async function existingProfile(id: number) {
     const p = await repo.profileById(db, id);
@@ -70,7 +100,8 @@ export function createMicroblogService(deps: MicroblogDeps) {
 
     async createTweet(me: number, data: string, mediaIds: number[] = []): Promise<number> {
       const content = data.trim();
-      if (content.length < 1 || content.length > 280) {
+      const length = tweetLength(content);
+      if (length < 1 || length > 280) {
         throw new AppError('VALIDATION_FAILED', 422, 'tweet_data must be 1 to 280 characters after trimming');
       }
       if (new Set(mediaIds).size !== mediaIds.length) throw badRequest('tweet_media_ids must be unique');
@@ -78,7 +109,7 @@ export function createMicroblogService(deps: MicroblogDeps) {
         const tweetId = await repo.insertTweet(tx(t), me, content, clock.now());
         if (mediaIds.length) {
           const found = await repo.lockMedias(tx(t), mediaIds);
-          const usable = found.filter((m) => m.ownerId === me);
+          const usable = found.filter((m) => m.ownerId === me && m.deletedAt === null);
           if (usable.length !== mediaIds.length) throw notFound('Media not found');
           if (usable.some((m) => m.tweetId !== null)) throw badRequest('Media is already attached to a tweet');
           await repo.attachMedias(tx(t), mediaIds, me, tweetId);
@@ -89,17 +120,27 @@ export function createMicroblogService(deps: MicroblogDeps) {
       return id;
     },
 
-    /** Likes, media rows and the tweet go in one transaction; the media files are removed after it commits. */
+    /**
+     * The tweet and its likes go in one transaction that also marks its media for removal; their files are
+     * deleted after it commits, and the media sweep finishes whatever fails here.
+     */
     async deleteTweet(me: number, id: number): Promise<void> {
-      const gone = await db.transaction(async (t) => {
+      const marked = await db.transaction(async (t) => {
         const tweet = await repo.lockTweet(tx(t), id);
         if (!tweet) throw notFound('Tweet not found');
         if (tweet.authorId !== me) throw forbidden('You can delete only your own tweets');
-        return repo.deleteTweet(tx(t), id);
+        return repo.deleteTweet(tx(t), id, clock.now());
       });
-      for (const m of gone) {
-        await files.delete(m.fileName).catch((err: Error) => log.error({ err, file: m.fileName }, 'media file left'));
-      }
+      await purgeMedias(marked);
+    },
+
+    /** The scheduled task: marks media never attached within the TTL, then retries every pending media deletion. */
+    async sweepMedia(): Promise<{ expired: number; purged: number; failed: number }> {
+      const now = clock.now();
+      const expired = await db.transaction(async (t) =>
+        repo.markStaleMedias(tx(t), new Date(now.getTime() - ttlMs), now, SWEEP_BATCH),
+      );
+      return { expired: expired.length, ...(await purgeMedias(await repo.markedMedias(db, SWEEP_BATCH))) };
     },
 
     async uploadMedia(me: number, userId: string, filename: string | undefined, stream: Readable): Promise<number> {
@@ -112,7 +153,9 @@ export function createMicroblogService(deps: MicroblogDeps) {
           ext: /\.\w+$/.exec(file.pathInStorage)?.[0] ?? '',
         });
       } catch (err) {
-        await files.delete(file.shortName).catch(() => undefined);
+        await files
+          .delete(file.shortName)
+          .catch((e: Error) => log.error({ err: e, file: file.shortName }, 'media file without a media row'));
         throw err;
       }
     },

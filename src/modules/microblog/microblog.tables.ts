@@ -55,7 +55,10 @@ export const likes = microblog.table(
   (t) => [primaryKey({ columns: [t.tweetId, t.userId] }), index('likes_user_idx').on(t.userId)],
 );
 
-/** An uploaded image; `file_name` is its short name in the files service, `sha256` its public content address. */
+/**
+ * An uploaded image; `file_name` is its short name in the files service, `sha256` its public content address.
+ * `deleted_at` marks it for removal (its tweet was deleted, or it was never attached): the file goes, then the row.
+ */
 export const medias = microblog.table(
   'medias',
   {
@@ -66,6 +69,14 @@ export const medias = microblog.table(
     sha256: text().notNull(),
     ext: text().notNull(),
     createdAt: ts(),
+    deletedAt: timestamp({ withTimezone: true, mode: 'date' }),
   },
-  (t) => [index('medias_tweet_idx').on(t.tweetId), index('medias_sha256_idx').on(t.sha256)],
+  (t) => [
+    index('medias_tweet_idx').on(t.tweetId),
+    index('medias_sha256_idx').on(t.sha256),
+    // The sweep's work list: media not attached (never, or no longer: their tweet is gone).
+    index('medias_unattached_idx')
+      .on(t.createdAt)
+      .where(sql`${t.tweetId} is null`),
+  ],
 );

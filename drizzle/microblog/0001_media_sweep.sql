@@ -1,0 +1,2 @@
+ALTER TABLE "microblog"."medias" ADD COLUMN "deleted_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "medias_unattached_idx" ON "microblog"."medias" USING btree ("created_at") WHERE "microblog"."medias"."tweet_id" is null;
