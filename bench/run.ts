@@ -1,5 +1,5 @@
 /**
- * npm run bench -- <scenario> [--duration 10] [--connections 32]
+ * npm run bench -- <scenario> [--duration 10] [--connections 32] [--rounds 2]
  *
  * Starts the app (PostgreSQL when DATABASE_URL is set, else PGlite) and the scenario's bare-Fastify baseline
  * in child processes, warms both up, loads each with autocannon in turn, and prints req/s, p50, p99 and
@@ -19,6 +19,7 @@ const { values, positionals } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string' },
     warmup: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '2' },
   },
 });
 const name = positionals[0];
@@ -81,26 +82,59 @@ const baseline = await start('baseline', agora.request);
 try {
   await load(agora.port, agora.request, warmup);
   await load(baseline.port, agora.request, warmup);
-  const before = await sqlCount(agora.port);
-  const a = await load(agora.port, agora.request, duration);
-  const sqlPerRequest = ((await sqlCount(agora.port)) - before) / Math.max(1, a.requests.total);
-  const b = await load(baseline.port, agora.request, duration);
+  // Agora and the baseline take turns (A B A B …) so a noisy neighbour hurts both sides alike.
+  const rounds = Math.max(1, Number(values.rounds));
+  const ours: autocannon.Result[] = [];
+  const theirs: autocannon.Result[] = [];
+  let sqlTotal = 0;
+  for (let i = 0; i < rounds; i++) {
+    const before = await sqlCount(agora.port);
+    ours.push(await load(agora.port, agora.request, duration));
+    sqlTotal += (await sqlCount(agora.port)) - before;
+    theirs.push(await load(baseline.port, agora.request, duration));
+  }
+  const a = merge(ours);
+  const b = merge(theirs);
+  const sqlPerRequest = sqlTotal / Math.max(1, a.requests.total);
+  const perRound = ours.map((r, i) => `${((r.requests.average / theirs[i]!.requests.average) * 100).toFixed(0)}%`);
   const row = (label: string, r: autocannon.Result) =>
     `${label.padEnd(10)} ${r.requests.average.toFixed(0).padStart(9)} ${String(r.latency.p50).padStart(7)} ${String(r.latency.p99).padStart(7)} ${String(r.errors + r.non2xx).padStart(7)}`;
   console.log(`\nscenario ${scenario.name}: ${scenario.description}`);
   console.log(
-    `database ${process.env.DATABASE_URL ? 'postgresql' : 'pglite'}, ${cpus().length} cpus, ${duration}s, ${values.connections ?? scenario.connections ?? 32} connections, ${new Date().toISOString()}`,
+    `database ${process.env.DATABASE_URL ? 'postgresql' : 'pglite'}, ${cpus().length} cpus, ${rounds} × ${duration}s each side (alternating), ${values.connections ?? scenario.connections ?? 32} connections, ${new Date().toISOString()}`,
   );
   console.log(
     `${'side'.padEnd(10)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)}`,
   );
   console.log(row('agora', a));
   console.log(row('baseline', b));
-  console.log(`ratio      ${((a.requests.average / b.requests.average) * 100).toFixed(1)}% of baseline req/s`);
+  console.log(
+    `ratio      ${((a.requests.average / b.requests.average) * 100).toFixed(1)}% of baseline req/s (rounds: ${perRound.join(', ')})`,
+  );
   console.log(
     `sql/request ${Number.isNaN(sqlPerRequest) ? 'n/a' : sqlPerRequest.toFixed(3)} (agora, from db_queries_total)`,
   );
 } finally {
   agora.child.kill('SIGTERM');
   baseline.child.kill('SIGTERM');
+}
+
+/** Several autocannon runs as one: mean req/s, worst p50/p99, summed totals and errors. */
+function merge(runs: autocannon.Result[]): autocannon.Result {
+  const first = runs[0]!;
+  return {
+    ...first,
+    requests: {
+      ...first.requests,
+      average: runs.reduce((s, r) => s + r.requests.average, 0) / runs.length,
+      total: runs.reduce((s, r) => s + r.requests.total, 0),
+    },
+    latency: {
+      ...first.latency,
+      p50: Math.max(...runs.map((r) => r.latency.p50)),
+      p99: Math.max(...runs.map((r) => r.latency.p99)),
+    },
+    errors: runs.reduce((s, r) => s + r.errors, 0),
+    non2xx: runs.reduce((s, r) => s + r.non2xx, 0),
+  };
 }

@@ -6,7 +6,7 @@ import { connectRedis, memoryCache, redisCache, type Cache } from './cache/cache
 import { systemClock, type Clock } from './clock.js';
 import { openDatabase, pgliteDir, type Database } from './db/database.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
-import { logOptions } from './observability/logger.js';
+import { accessLogOptions, logOptions } from './observability/logger.js';
 import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from './ratelimit/rate-limiter.js';
 import { jobsFromConfig, type Jobs } from './jobs/index.js';
 
@@ -19,6 +19,8 @@ export interface PlatformContext {
   metrics: Metrics;
   clock: Clock;
   log: FastifyBaseLogger;
+  /** Writes the per-request access lines (same destination as `log`, without redaction). */
+  accessLog: FastifyBaseLogger;
   redis?: Redis;
   /** Durable jobs and events (outbox + embedded queue or RabbitMQ); workers run from startWorkers(). */
   jobs: Jobs;
@@ -31,12 +33,18 @@ export interface PlatformOverrides {
   database?: Database;
   clock?: Clock;
   log?: FastifyBaseLogger;
+  /** Defaults to `log` when `log` is given. */
+  accessLog?: FastifyBaseLogger;
   /** Leave the database open on close (tests share one database across apps). */
   keepDatabase?: boolean;
 }
 
 export async function createPlatform(config: Config, overrides: PlatformOverrides = {}): Promise<PlatformContext> {
-  const log = overrides.log ?? (pino(logOptions(config)) as FastifyBaseLogger);
+  // stdout through one asynchronous buffer (flushed on exit) shared by the application and access logs.
+  const destination = overrides.log ? undefined : pino.destination({ dest: 1, sync: false });
+  const log = overrides.log ?? (pino(logOptions(config), destination!) as FastifyBaseLogger);
+  const accessLog =
+    overrides.accessLog ?? overrides.log ?? (pino(accessLogOptions(config), destination!) as FastifyBaseLogger);
   const database =
     overrides.database ??
     (await openDatabase({
@@ -60,6 +68,7 @@ export async function createPlatform(config: Config, overrides: PlatformOverride
     metrics,
     clock,
     log,
+    accessLog,
     redis,
     jobs,
     readiness,

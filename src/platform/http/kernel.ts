@@ -54,8 +54,9 @@ export async function createServer(ctx: PlatformContext): Promise<FastifyInstanc
     s.count.inc();
     s.time.observe(reply.elapsedTime / 1000);
     const q = req.url.indexOf('?');
-    req.log.info(
+    ctx.accessLog.info(
       {
+        reqId: req.id,
         status: reply.statusCode,
         method: req.method,
         route,
