@@ -120,12 +120,29 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
             .concat(jobsMaintenance(ctx.database, ctx.clock)),
           ctx.log,
         );
-        // Job consumers and the outbox relay: a transport that cannot start is logged, not fatal.
-        const stopJobs = ctx.jobs.start().catch((err: unknown) => {
-          ctx.log.error({ err }, 'job workers failed to start');
-          return async () => undefined;
+        // Job consumers and the outbox relay: a transport that cannot start (broker down at boot) is retried
+        // with backoff until it starts or the workers are stopped (a failed start leaves nothing running).
+        let stopped = false;
+        let retry: NodeJS.Timeout | undefined;
+        let giveUp: () => void = () => undefined;
+        const stopJobs = new Promise<() => Promise<void>>((resolve) => {
+          const none = async () => undefined;
+          giveUp = () => resolve(none);
+          const attempt = (delayMs: number) =>
+            void ctx.jobs.start().then(
+              (stop) => (stopped ? void stop() : resolve(stop)),
+              (err: unknown) => {
+                if (stopped) return resolve(none);
+                ctx.log.error({ err, retryInMs: delayMs }, 'job workers failed to start; retrying');
+                retry = setTimeout(() => attempt(Math.min(delayMs * 2, 30_000)), delayMs);
+              },
+            );
+          attempt(1000);
         });
         return async () => {
+          stopped = true;
+          clearTimeout(retry);
+          giveUp();
           await (
             await stopJobs
           )();

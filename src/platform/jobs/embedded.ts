@@ -39,10 +39,22 @@ export function embeddedTransport(o: EmbeddedOptions): Transport {
     holdsDelayed: true,
     async deliver(tx, rows: OutboxRow[]) {
       for (const r of rows) {
-        await tx.execute(sql`insert into platform.jobs (id, name, payload, attempts, max_attempts, run_at, idempotency_key)
-          values (${r.jobId}, ${r.name}, ${JSON.stringify(r.payload)}::jsonb, ${r.attempts}, ${r.maxAttempts},
-                  ${iso(r.runAt)}::timestamptz, ${r.idempotencyKey})
-          on conflict do nothing`);
+        const values = sql`(${r.jobId}, ${r.name}, ${JSON.stringify(r.payload)}::jsonb, ${r.attempts}, ${r.maxAttempts},
+                  ${iso(r.runAt)}::timestamptz, ${r.idempotencyKey})`;
+        // A key of a pending, running or done job collapses the enqueue; a dead job's key is enqueued afresh
+        // (its ledger entry was freed when it died), as it would be on RabbitMQ.
+        await tx.execute(
+          r.idempotencyKey === null
+            ? sql`insert into platform.jobs (id, name, payload, attempts, max_attempts, run_at, idempotency_key)
+                values ${values} on conflict do nothing`
+            : sql`insert into platform.jobs as j (id, name, payload, attempts, max_attempts, run_at, idempotency_key)
+                values ${values}
+                on conflict (idempotency_key) do update set id = excluded.id, name = excluded.name,
+                  payload = excluded.payload, status = 'pending', attempts = excluded.attempts,
+                  max_attempts = excluded.max_attempts, run_at = excluded.run_at, locked_by = null,
+                  locked_until = null, last_error = null, created_at = now(), finished_at = null
+                where j.status = 'dead'`,
+        );
       }
     },
     async consume(run, opts: ConsumeOptions) {
@@ -104,10 +116,8 @@ export function embeddedTransport(o: EmbeddedOptions): Transport {
             maxAttempts: c.max_attempts,
             idempotencyKey: c.idempotency_key ?? c.id,
           };
-          // A lease that ran out on the last attempt (its worker died) has no attempt left.
-          const out: Outcome =
-            c.attempts > c.max_attempts ? { kind: 'dead', error: 'worker lost on the last attempt' } : await run(d);
-          await finish(c.id, out);
+          // A lease that ran out on the last attempt comes back with attempt > maxAttempts: `run` gives it up.
+          await finish(c.id, await run(d));
         } finally {
           clearInterval(heartbeat);
         }
@@ -170,6 +180,10 @@ export function embeddedTransport(o: EmbeddedOptions): Transport {
       const res = await db.execute(
         sql`select count(*)::int as n from platform.jobs where status in ('pending', 'running')`,
       );
+      return Number(rowsOf<{ n: number }>(res)[0]?.n ?? 0);
+    },
+    async dead() {
+      const res = await db.execute(sql`select count(*)::int as n from platform.jobs where status = 'dead'`);
       return Number(rowsOf<{ n: number }>(res)[0]?.n ?? 0);
     },
     wake() {

@@ -4,7 +4,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { Metrics } from '../observability/metrics.js';
-import { outboxDepth, relayBatch, writeOutbox } from './outbox.js';
+import { scrapeGauges } from './gauges.js';
+import { relayBatch, writeOutbox } from './outbox.js';
 import {
   EVENT_NAME,
   type Delivery,
@@ -41,7 +42,10 @@ export interface Jobs {
   subscribe<E extends EventName>(event: E, subscriber: string, handler: JobHandler<EventMap[E]>): void;
   /** Writes a job to the outbox in `tx` (the caller's transaction, or the database for a lone job). */
   enqueue<P>(tx: Db, spec: JobSpec<P>): Promise<string>;
-  /** Writes an event to the outbox in `tx`; each subscriber gets a job when it is relayed. */
+  /**
+   * Writes an event to the outbox in `tx`: one durable job per subscriber this process knows, or, when it
+   * knows none, the event itself, kept until a relay that knows its subscribers expands it.
+   */
   publish<E extends EventName>(tx: Db, event: E, payload: EventMap[E]): Promise<void>;
   /** Tells this process's relay and workers that work was just committed. */
   wake(): void;
@@ -52,35 +56,47 @@ export interface Jobs {
   close(): Promise<void>;
 }
 
+interface Registered {
+  run: JobHandler;
+  opts: HandlerOptions;
+}
+
 /** The job system: outbox writes, relay, handler registry, retries with backoff, idempotency ledger, metrics. */
 export function createJobs(o: JobsOptions): Jobs {
-  const handlers = new Map<string, { run: JobHandler; opts: HandlerOptions }>();
+  const handlers = new Map<string, Registered>();
   const subscribers = new Map<string, string[]>();
-  const enqueued = o.metrics.counter('jobs_enqueued_total', 'Jobs written to the outbox', ['name']);
+  const enqueued = o.metrics.counter(
+    'jobs_enqueued_total',
+    'Jobs handed to the transport by the relay (their transaction committed)',
+    ['name'],
+  );
   const completed = o.metrics.counter('jobs_completed_total', 'Jobs finished (done or skipped)', ['name', 'result']);
   const failed = o.metrics.counter('jobs_failed_total', 'Failed job runs', ['name', 'final']);
   const duration = o.metrics.histogram('jobs_duration_seconds', 'Job run time', ['name']);
-  let depth = 0;
-  o.metrics.gauge('jobs_queue_depth', 'Jobs waiting in the outbox and the transport', [], (g) => g.set(depth));
+  scrapeGauges(o);
   let relayWake: (() => void) | undefined;
   const workerId = `${hostname()}:${process.pid}:${o.clock.token(4)}`;
 
   const backoff = (attempt: number) =>
     new Date(o.clock.now().getTime() + o.retryBaseSeconds * 1000 * 2 ** Math.max(0, attempt - 1));
 
-  /** Events become one job per subscriber when relayed. */
+  /** One job per subscriber of an event (at publish time, or when a relay moves an unexpanded event). */
+  const perSubscriber = (r: Omit<OutboxRow, 'id'>, eventId: string) =>
+    (subscribers.get(r.name) ?? []).map((sub) => ({
+      ...r,
+      kind: 'job' as const,
+      name: `${r.name}@${sub}`,
+      jobId: o.clock.uuid(),
+      idempotencyKey: `${eventId}@${sub}`,
+    }));
   const expand = (rows: OutboxRow[]): OutboxRow[] =>
-    rows.flatMap((r) =>
-      r.kind === 'job'
-        ? [r]
-        : (subscribers.get(r.name) ?? []).map((sub) => ({
-            ...r,
-            kind: 'job' as const,
-            name: `${r.name}@${sub}`,
-            jobId: o.clock.uuid(),
-            idempotencyKey: `${r.jobId}@${sub}`,
-          })),
-    );
+    rows.flatMap((r) => (r.kind === 'event' ? perSubscriber(r, r.jobId).map((j) => ({ ...j, id: r.id })) : [r]));
+
+  async function relay(): Promise<number> {
+    const { moved, delivered } = await relayBatch(o.db, o.transport, o.clock.now(), expand, [...subscribers.keys()]);
+    for (const r of delivered) if (r.kind !== 'retry') enqueued.labels(r.name).inc();
+    return moved;
+  }
 
   const rows = (res: unknown) => (res as { rows: { state?: string; lease_until?: string | Date }[] }).rows;
   const leaseEnd = () => new Date(o.clock.now().getTime() + o.leaseSeconds * 1000).toISOString();
@@ -104,6 +120,14 @@ export function createJobs(o: JobsOptions): Jobs {
     return new Date(new Date(held.lease_until ?? now).getTime() + 50);
   }
 
+  /** Gives the job up: counted as a final failure, its onDead hook runs once. */
+  async function die(d: Delivery, h: Registered, log: FastifyBaseLogger, error: string): Promise<Outcome> {
+    failed.labels(d.name, 'true').inc();
+    log.warn({ err: error, final: true }, 'job failed');
+    await h.opts.onDead?.(d.payload, error).catch((e: unknown) => log.error({ err: e }, 'onDead failed'));
+    return { kind: 'dead', error };
+  }
+
   async function runOne(d: Delivery): Promise<Outcome> {
     const h = handlers.get(d.name);
     const log = o.log.child({ job: d.name, jobId: d.id, attempt: d.attempt });
@@ -118,6 +142,14 @@ export function createJobs(o: JobsOptions): Jobs {
     }
     if (key !== 'mine') return { kind: 'defer', at: key };
     const mine = sql`idempotency_key = ${d.idempotencyKey} and job_id = ${d.id}`;
+    // Free the key so that the retry (or a later enqueue after death) may take it.
+    const freeKey = () =>
+      o.db.execute(sql`delete from platform.jobs_done where ${mine} and state = 'running'`).catch(() => undefined);
+    if (d.attempt > d.maxAttempts) {
+      // The worker of the previous run died on the last attempt (killed, or the job kills it).
+      await freeKey();
+      return die(d, h, log, 'worker lost on the last attempt');
+    }
     const heartbeat = setInterval(
       () =>
         void o.db
@@ -133,17 +165,12 @@ export function createJobs(o: JobsOptions): Jobs {
       completed.labels(d.name, result === 'skipped' ? 'skipped' : 'done').inc();
       return { kind: 'done' };
     } catch (err) {
-      // Free the key so that the retry (or a later enqueue after death) may take it.
-      await o.db
-        .execute(sql`delete from platform.jobs_done where ${mine} and state = 'running'`)
-        .catch(() => undefined);
+      await freeKey();
       const error = err instanceof Error ? err.message : String(err);
-      const final = d.attempt >= d.maxAttempts;
-      failed.labels(d.name, String(final)).inc();
-      log.warn({ err: error, final }, 'job failed');
-      if (!final) return { kind: 'retry', at: backoff(d.attempt), error };
-      await h.opts.onDead?.(d.payload, error).catch((e: unknown) => log.error({ err: e }, 'onDead failed'));
-      return { kind: 'dead', error };
+      if (d.attempt >= d.maxAttempts) return await die(d, h, log, error);
+      failed.labels(d.name, 'false').inc();
+      log.warn({ err: error, final: false }, 'job failed');
+      return { kind: 'retry', at: backoff(d.attempt), error };
     } finally {
       clearInterval(heartbeat);
       end();
@@ -174,43 +201,36 @@ export function createJobs(o: JobsOptions): Jobs {
           jobId,
         },
       ]);
-      enqueued.labels(spec.name).inc();
       return jobId;
     },
     async publish(tx, event, payload) {
       if (!EVENT_NAME.test(event)) throw new Error(`event name ${event} is not <module>.<entity>.<verb>`);
-      await writeOutbox(tx, [
-        {
-          kind: 'event',
-          name: event,
-          payload,
-          runAt: o.clock.now(),
-          maxAttempts: o.maxAttempts,
-          attempts: 0,
-          idempotencyKey: null,
-          jobId: o.clock.uuid(),
-        },
-      ]);
-      enqueued.labels(event).inc();
+      const row = {
+        kind: 'event' as const,
+        name: event,
+        payload,
+        runAt: o.clock.now(),
+        maxAttempts: o.maxAttempts,
+        attempts: 0,
+        idempotencyKey: null,
+        jobId: o.clock.uuid(),
+      };
+      const jobs = perSubscriber(row, row.jobId);
+      await writeOutbox(tx, jobs.length ? jobs : [row]);
     },
     wake() {
       relayWake?.();
       o.transport.wake();
     },
-    relayOnce: () => relayBatch(o.db, o.transport, o.clock.now(), expand),
+    relayOnce: relay,
     async start() {
       let stopping = false;
-      const relay = (async () => {
-        let lastDepth = 0;
+      const relayLoop = (async () => {
         while (!stopping) {
           let moved = 0;
           try {
-            moved = await relayBatch(o.db, o.transport, o.clock.now(), expand);
+            moved = await relay();
             if (moved) o.transport.wake();
-            if (Date.now() - lastDepth > 5000) {
-              lastDepth = Date.now();
-              depth = (await outboxDepth(o.db)) + (await o.transport.depth());
-            }
           } catch (err) {
             if (!stopping) o.log.warn({ err: (err as Error).message }, 'outbox relay failed; retrying');
           }
@@ -226,11 +246,21 @@ export function createJobs(o: JobsOptions): Jobs {
           }
         }
       })();
-      const stopConsumer = await o.transport.consume(runOne, { concurrency: o.concurrency, workerId });
-      return async () => {
+      const stopRelay = async () => {
         stopping = true;
         relayWake?.();
-        await relay;
+        await relayLoop;
+      };
+      let stopConsumer: () => Promise<void>;
+      try {
+        stopConsumer = await o.transport.consume(runOne, { concurrency: o.concurrency, workerId });
+      } catch (err) {
+        // Nothing runs half-started: the caller sees the failure and may start again.
+        await stopRelay();
+        throw err;
+      }
+      return async () => {
+        await stopRelay();
         await stopConsumer();
       };
     },

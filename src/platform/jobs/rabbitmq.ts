@@ -1,8 +1,8 @@
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
-import { writeOutbox } from './outbox.js';
-import type { ConsumeOptions, Delivery, OutboxRow, Transport } from './types.js';
+import { startConsumer, type Headers } from './rabbitmq-consumer.js';
+import type { ConsumeOptions, OutboxRow, Transport } from './types.js';
 
 export interface RabbitOptions {
   url: string;
@@ -11,40 +11,48 @@ export interface RabbitOptions {
   db: Db;
   log: FastifyBaseLogger;
   graceSeconds: number;
-}
-
-interface Headers {
-  name: string;
-  attempts: number;
-  maxAttempts: number;
-  idempotencyKey: string;
+  /** Opens a connection (default amqplib's connect; tests wrap it to cut connections). */
+  connect?: (url: string) => Promise<ChannelModel>;
+  /** First delay before a lost consumer subscribes again; doubled on every failure, up to 30 s. */
+  reconnectMs?: number;
 }
 
 /**
  * RabbitMQ transport: one durable work queue with a dead-letter queue, persistent messages published
  * with confirms (the relay commits only after the broker confirmed), manual acks and a prefetch equal to
- * the worker's concurrency. A worker that dies leaves its message unacked and RabbitMQ redelivers it.
- * Delays (runAt, retry backoff) wait in the Postgres outbox, which the relay publishes once due.
+ * the worker's concurrency. A worker that dies leaves its message unacked and RabbitMQ redelivers it; the
+ * redelivered copy counts that lost run as an attempt (see `handle`), so a job that kills its worker is
+ * dead-lettered after maxAttempts. Delays (runAt, retry backoff) wait in the Postgres outbox, which the
+ * relay publishes once due. A consumer whose channel or connection is lost subscribes again with backoff.
  */
 export function rabbitTransport(o: RabbitOptions): Transport {
   const dead = `${o.queue}.dead`;
+  const open = o.connect ?? (async (url: string) => (await import('amqplib')).connect(url));
   let conn: Promise<ChannelModel> | undefined;
   let pub: Promise<ConfirmChannel> | undefined;
+  let closed = false;
+  const consumers = new Set<() => Promise<void>>();
 
-  const connection = () =>
-    (conn ??= (async () => {
-      const amqp = await import('amqplib');
-      const c = await amqp.connect(o.url);
-      c.on('error', (err: Error) => o.log.warn({ err: err.message }, 'amqp connection error'));
-      c.on('close', () => {
-        conn = undefined;
-        pub = undefined;
+  const connection = (): Promise<ChannelModel> => {
+    if (closed) return Promise.reject(new Error('amqp transport is closed'));
+    if (!conn) {
+      const p: Promise<ChannelModel> = (async () => {
+        const c = await open(o.url);
+        c.on('error', (err: Error) => o.log.warn({ err: err.message }, 'amqp connection error'));
+        c.on('close', () => {
+          if (conn !== p) return;
+          conn = undefined;
+          pub = undefined;
+        });
+        return c;
+      })();
+      conn = p;
+      p.catch(() => {
+        if (conn === p) conn = undefined;
       });
-      return c;
-    })().catch((err: unknown) => {
-      conn = undefined;
-      throw err;
-    }));
+    }
+    return conn;
+  };
 
   const assertTopology = async (ch: Channel) => {
     await ch.assertQueue(dead, { durable: true });
@@ -54,17 +62,35 @@ export function rabbitTransport(o: RabbitOptions): Transport {
     });
   };
 
-  const publisher = () =>
-    (pub ??= (async () => {
-      const ch = await (await connection()).createConfirmChannel();
-      ch.on('error', () => undefined);
-      ch.on('close', () => (pub = undefined));
-      await assertTopology(ch);
-      return ch;
-    })().catch((err: unknown) => {
-      pub = undefined;
-      throw err;
-    }));
+  const publisher = (): Promise<ConfirmChannel> => {
+    if (!pub) {
+      const p: Promise<ConfirmChannel> = (async () => {
+        const ch = await (await connection()).createConfirmChannel();
+        ch.on('error', () => undefined);
+        ch.on('close', () => {
+          if (pub === p) pub = undefined;
+        });
+        await assertTopology(ch);
+        return ch;
+      })();
+      pub = p;
+      p.catch(() => {
+        if (pub === p) pub = undefined;
+      });
+    }
+    return pub;
+  };
+
+  const send = (ch: ConfirmChannel, jobId: string, content: Buffer, headers: Headers) =>
+    ch.sendToQueue(o.queue, content, { persistent: true, messageId: jobId, contentType: 'application/json', headers });
+
+  /** Puts a fresh copy of `msg` (with `attempts` spent) back on the queue, confirmed by the broker. */
+  const republish = async (msg: ConsumeMessage, attempts: number) => {
+    const ch = await publisher();
+    const headers = { ...(msg.properties.headers as Headers), attempts };
+    send(ch, String(msg.properties.messageId), msg.content, headers);
+    await ch.waitForConfirms();
+  };
 
   return {
     kind: 'rabbitmq',
@@ -72,101 +98,54 @@ export function rabbitTransport(o: RabbitOptions): Transport {
     async deliver(_tx, rows: OutboxRow[]) {
       const ch = await publisher();
       for (const r of rows) {
-        const headers: Headers = {
+        send(ch, r.jobId, Buffer.from(JSON.stringify(r.payload)), {
           name: r.name,
           attempts: r.attempts,
           maxAttempts: r.maxAttempts,
           idempotencyKey: r.idempotencyKey ?? r.jobId,
-        };
-        ch.sendToQueue(o.queue, Buffer.from(JSON.stringify(r.payload)), {
-          persistent: true,
-          messageId: r.jobId,
-          contentType: 'application/json',
-          headers,
         });
       }
       await ch.waitForConfirms();
     },
     async consume(run, opts: ConsumeOptions) {
-      const ch = await (await connection()).createChannel();
-      ch.on('error', () => undefined);
-      await assertTopology(ch);
-      await ch.prefetch(opts.concurrency);
-      const inflight = new Set<Promise<void>>();
-      let stopping = false;
-
-      const handle = async (msg: ConsumeMessage) => {
-        const h = (msg.properties.headers ?? {}) as Partial<Headers>;
-        const d: Delivery = {
-          id: String(msg.properties.messageId),
-          name: String(h.name),
-          payload: JSON.parse(msg.content.toString('utf8')),
-          attempt: Number(h.attempts ?? 0) + 1,
-          maxAttempts: Number(h.maxAttempts ?? 1),
-          idempotencyKey: String(h.idempotencyKey ?? msg.properties.messageId),
-        };
-        const out = await run(d);
-        if (stopping && out.kind !== 'done') return; // unacked: redelivered to another worker
-        if (out.kind === 'done') ch.ack(msg);
-        else if (out.kind === 'dead') ch.nack(msg, false, false);
-        else {
-          // The retry (or deferral) waits in the outbox (durable, due at `at`), then this copy is acknowledged.
-          await writeOutbox(o.db, [
-            {
-              kind: 'job',
-              name: d.name,
-              payload: d.payload,
-              runAt: out.at,
-              maxAttempts: d.maxAttempts,
-              attempts: out.kind === 'defer' ? d.attempt - 1 : d.attempt,
-              idempotencyKey: d.idempotencyKey,
-              jobId: d.id,
-            },
-          ]);
-          ch.ack(msg);
-        }
-      };
-
-      const { consumerTag } = await ch.consume(
-        o.queue,
-        (msg) => {
-          if (!msg) return;
-          const p = handle(msg)
-            .catch((err: unknown) => {
-              o.log.error({ err }, 'amqp job handling failed; message requeued');
-              try {
-                ch.nack(msg, false, true);
-              } catch {
-                /* channel gone: the broker requeues it anyway */
-              }
-            })
-            .finally(() => inflight.delete(p));
-          inflight.add(p);
+      const stop = await startConsumer(
+        {
+          queue: o.queue,
+          db: o.db,
+          log: o.log,
+          graceSeconds: o.graceSeconds,
+          reconnectMs: o.reconnectMs ?? 500,
+          channel: async () => (await connection()).createChannel(),
+          topology: assertTopology,
+          republish,
+          closed: () => closed,
         },
-        { noAck: false },
+        run,
+        opts,
       );
-
-      return async () => {
-        stopping = true;
-        await ch.cancel(consumerTag).catch(() => undefined);
-        await Promise.race([
-          Promise.allSettled([...inflight]),
-          new Promise((r) => setTimeout(r, o.graceSeconds * 1000).unref()),
-        ]);
-        // Closing the channel hands any unacknowledged message back to the queue.
-        await ch.close().catch(() => undefined);
+      const stopOnce = async () => {
+        consumers.delete(stopOnce);
+        await stop();
       };
+      consumers.add(stopOnce);
+      return stopOnce;
     },
     async depth() {
       const ch = await publisher();
       return (await ch.checkQueue(o.queue)).messageCount;
     },
+    async dead() {
+      const ch = await publisher();
+      return (await ch.checkQueue(dead)).messageCount;
+    },
     wake() {},
     async close() {
+      for (const stop of [...consumers]) await stop();
+      closed = true;
       const c = conn;
       conn = undefined;
       pub = undefined;
-      if (c) await (await c).close().catch(() => undefined);
+      await c?.then((model) => model.close()).catch(() => undefined);
     },
   };
 }

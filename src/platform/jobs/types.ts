@@ -18,7 +18,10 @@ export interface JobSpec<P = unknown> {
   /** Not before this time (delayed job). */
   runAt?: Date;
   maxAttempts?: number;
-  /** A job with a key that already completed is never run again; duplicate enqueues collapse. */
+  /**
+   * A job with a key that already completed is never run again; enqueues of a waiting or running key
+   * collapse; a key whose job died may be enqueued again (and runs).
+   */
   idempotencyKey?: string;
 }
 
@@ -42,10 +45,14 @@ export interface HandlerOptions<P = unknown> {
   onDead?(payload: P, error: string): Promise<void>;
 }
 
-/** An outbox row as the relay hands it to a transport. */
+/**
+ * An outbox row as the relay hands it to a transport. `job`: a new job; `event`: an event that no publisher
+ * could expand (one job per subscriber when a relay that knows its subscribers moves it); `retry`: a job
+ * coming back for another run (RabbitMQ retries and deferrals), not counted as enqueued again.
+ */
 export interface OutboxRow {
   id: number;
-  kind: 'job' | 'event';
+  kind: 'job' | 'event' | 'retry';
   name: string;
   payload: unknown;
   runAt: Date;
@@ -60,7 +67,7 @@ export interface Delivery {
   id: string;
   name: string;
   payload: unknown;
-  /** Attempt number of this run (1-based). */
+  /** Attempt number of this run (1-based); above maxAttempts when an earlier run's worker died on the last one. */
   attempt: number;
   maxAttempts: number;
   idempotencyKey: string;
@@ -89,6 +96,8 @@ export interface Transport {
   consume(run: (d: Delivery) => Promise<Outcome>, opts: ConsumeOptions): Promise<() => Promise<void>>;
   /** Jobs waiting in the transport (not counting the outbox). */
   depth(): Promise<number>;
+  /** Jobs given up (dead state, or the dead-letter queue). */
+  dead(): Promise<number>;
   /** Wakes idle consumers (new work was just committed in this process). */
   wake(): void;
   close(): Promise<void>;
