@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import type { Config } from '../config.js';
 import { connectRedis, memoryCache, redisCache, type Cache } from './cache/cache.js';
+import { failSafe } from './cache/failsafe.js';
 import { systemClock, type Clock } from './clock.js';
 import { openDatabase, pgliteDir, type Database } from './db/database.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
@@ -58,13 +59,17 @@ export async function createPlatform(config: Config, overrides: PlatformOverride
   if (redis) readiness.redis = async () => void (await redis.ping());
   if (config.AMQP_URL) readiness.rabbitmq = amqpProbe(config.AMQP_URL);
   const metrics = createMetrics(database);
+  // Redis accelerates (sessions, pages, throttles); when it fails, requests go on against the database.
+  const safe = redis
+    ? failSafe({ cache: redisCache(redis), limiter: redisRateLimiter(redis), log, metrics })
+    : { cache: memoryCache(), limiter: memoryRateLimiter() };
   const clock = overrides.clock ?? systemClock;
   const jobs = jobsFromConfig(config, { database, clock, log, metrics });
   return {
     config,
     database,
-    cache: redis ? redisCache(redis) : memoryCache(),
-    limiter: redis ? redisRateLimiter(redis) : memoryRateLimiter(),
+    cache: safe.cache,
+    limiter: safe.limiter,
     metrics,
     clock,
     log,

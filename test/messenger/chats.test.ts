@@ -82,11 +82,14 @@ describe('messenger: chats, members, messages and cached history', () => {
   it('validates limit (digits, 1..1000) and the cursor', async () => {
     const { chatId, memberId } = await chatWith(agora, alice);
     await post(agora, alice, chatId, memberId, 'a');
-    for (const q of ['', 'limit=0', 'limit=1001', 'limit=-1', 'limit=abc', 'limit=1.5', 'limit=10&from=x']) {
+    const other = await chatWith(agora, alice);
+    const elsewhere = await post(agora, alice, other.chatId, other.memberId, 'b');
+    for (const q of ['', 'limit=0', 'limit=1001', 'limit=-1', 'limit=abc', 'limit=1.5', 'limit=x&from=abc']) {
       const res = await history(alice, chatId, q);
       expect([res.status, res.json()], q).toEqual([400, { message: 'bad-parameters' }]);
     }
-    for (const from of ['999999999', '1']) {
+    // the contract: an unknown `from` is bad-cursor, whatever it looks like
+    for (const from of ['999999999', '1', elsewhere, 'abc', 'x', '0', '-1', '1.5', '%00', '9'.repeat(40)]) {
       const res = await history(alice, chatId, `limit=10&from=${from}`);
       expect([res.status, res.json()], from).toEqual([400, { message: 'bad-cursor' }]);
     }

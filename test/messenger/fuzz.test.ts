@@ -21,8 +21,24 @@ const BODIES: unknown[] = [
   }),
   JSON.stringify({ user_name: true, password: 1.5, chat_name: -1, message: 1e308 }),
   '{"a":'.repeat(200),
+  // NUL characters (PostgreSQL text cannot hold them), in every field the routes read
+  JSON.stringify({ user_name: 'a\u0000', password: 'p\u0000', chat_name: '\u0000', message: 'long\u0000enough' }),
+  '{"message":"\\u0000\\u0000\\u0000\\u0000","user_name":"\\u0000","chat_name":"\\u0000","password":"x"}',
 ];
-const VALUES = ['x', '-1', '0', '1', '99999999999999999999999', '%00', 'ä', '1.5', 'x'.repeat(600), ''];
+const VALUES = [
+  'x',
+  '-1',
+  '0',
+  '1',
+  '99999999999999999999999',
+  '%00',
+  'ä',
+  '1.5',
+  'x'.repeat(600),
+  '',
+  '-'.repeat(36), // passes a loose [0-9a-f-]{36} id check
+  'abcdefab-'.repeat(4),
+];
 
 describe('messenger: route walk with malformed input (no 5xx)', () => {
   let agora: Agora;

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agora } from '../../src/app.js';
+import { SEARCH_JOB, SEARCH_STALE_SECONDS } from '../../src/modules/messenger/messenger.search.js';
+import { createMessengerService } from '../../src/modules/messenger/messenger.service.js';
+import { systemClock } from '../../src/platform/clock.js';
+import { createMetrics } from '../../src/platform/observability/metrics.js';
 import { testApp } from '../helpers/app.js';
 import { eventually } from '../jobs/helpers.js';
 import { call, chatWith, post, signup, type Client } from './helpers.js';
@@ -105,8 +110,11 @@ describe(`messenger: asynchronous full-text search (${amqp.AMQP_URL ? 'rabbitmq'
       { message: 'task-not-found' },
     ]);
     expect((await results(bob, id)).json()).toEqual({ message: 'task-not-found' });
-    for (const bad of ['nope', '00000000-0000-0000-0000-000000000000']) {
-      expect((await status(alice, bad)).json()).toEqual({ message: 'task-not-found' });
+    const malformed = ['-'.repeat(36), 'g'.repeat(36), `${id.slice(0, 8)}${'-'.repeat(28)}`, id.replace(/-/g, 'a')];
+    for (const bad of ['nope', '00000000-0000-0000-0000-000000000000', ...malformed]) {
+      for (const res of [await status(alice, bad), await results(alice, bad)]) {
+        expect([res.status, res.json()], bad).toEqual([404, { message: 'task-not-found' }]);
+      }
     }
     for (const body of [{ message: 'abc' }, {}, 'x']) {
       const res = await call(agora, 'POST', '/v1/chats/search', { client: alice, body });
@@ -156,6 +164,111 @@ describe(`messenger: asynchronous full-text search (${amqp.AMQP_URL ? 'rabbitmq'
     const task = agora.modules
       .find((m) => m.name === 'messenger')!
       .tasks!.find((t) => t.name === 'messenger.search.expire')!;
-    expect(await task.run()).toBeGreaterThanOrEqual(1);
+    expect(((await task.run()) as { expired: number }).expired).toBeGreaterThanOrEqual(1);
+  });
+
+  it('moves a task WAITING → IN_PROCESS → SUCCESS in the worker (held between the steps by a gate)', async () => {
+    await stop();
+    const gated = await testApp({ MESSENGER_RATE_LIMIT_ENABLED: 'false', JOBS_POLL_INTERVAL: '50ms', ...amqp });
+    const c = gated.ctx;
+    const svc = createMessengerService({
+      db: c.database.db,
+      identity: gated.identity.service,
+      cache: c.cache,
+      jobs: c.jobs,
+      clock: c.clock,
+      metrics: createMetrics(c.database),
+      config: c.config,
+    });
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (open = r));
+    // the module's job, with a gate between its two steps
+    c.jobs.register(
+      SEARCH_JOB,
+      async (p: { taskId: string }) => {
+        const task = await svc.beginSearch(p);
+        if (!task) return 'skipped';
+        await gate;
+        await svc.completeSearch(task);
+      },
+      { maxAttempts: 3, onDead: (p) => svc.failSearch(p) },
+    );
+    let stopGated = async () => undefined as void;
+    try {
+      const carol = await signup(gated);
+      const chat = await chatWith(gated, carol);
+      await post(gated, carol, chat.chatId, chat.memberId, 'the gates are closing');
+      const ask = (path: string) => call(gated, 'GET', path, { client: carol });
+      const id = (await call(gated, 'POST', '/v1/chats/search', { client: carol, body: { message: 'gate' } })).json()
+        .task_id as string;
+      expect((await ask(`/v1/chats/search/status/${id}`)).json()).toEqual({ status: 'WAITING' });
+      stopGated = gated.startWorkers();
+      await eventually(
+        async () => (await ask(`/v1/chats/search/status/${id}`)).json().status === 'IN_PROCESS',
+        10_000,
+        'IN_PROCESS',
+      );
+      expect((await ask(`/v1/chats/search/${id}/messages?limit=10`)).json()).toEqual({ message: 'task-not-complete' });
+      open();
+      await eventually(
+        async () => (await ask(`/v1/chats/search/status/${id}`)).json().status === 'SUCCESS',
+        10_000,
+        'SUCCESS',
+      );
+      expect((await ask(`/v1/chats/search/${id}/messages?limit=10`)).json().messages).toEqual([
+        { text: 'the gates are closing', chat_id: chat.chatId },
+      ]);
+    } finally {
+      open();
+      await stopGated();
+      await gated.app.close();
+      stop = agora.startWorkers();
+    }
+  });
+
+  it.skipIf(Boolean(amqp.AMQP_URL))('fails a task whose job worker died on its last attempt', async () => {
+    await stop();
+    const id = (await call(agora, 'POST', '/v1/chats/search', { client: alice, body: { message: 'orphaned' } })).json()
+      .task_id as string;
+    await agora.ctx.jobs.relayOnce();
+    // what a worker killed during the third (last) run leaves behind
+    await agora.ctx.database.exec(`update platform.jobs set status = 'running', attempts = 3, locked_by = 'gone',
+      locked_until = now() - interval '1 second' where payload->>'taskId' = '${id}'`);
+    await agora.ctx.database.exec(`update messenger.search_tasks set status = 'IN_PROCESS' where id = '${id}'`);
+    stop = agora.startWorkers();
+    await eventually(async () => (await status(alice, id)).json().status === 'FAILED', 10_000, 'FAILED');
+    expect((await results(alice, id)).json()).toEqual({ message: 'task-failed' });
+  });
+
+  it('sweeps tasks that never finish: FAILED after a while, then expired', async () => {
+    await stop(); // no worker: the task never leaves WAITING
+    let offset = 0;
+    const clock = { ...systemClock, now: () => new Date(Date.now() + offset) };
+    const late = await testApp(
+      { MESSENGER_RATE_LIMIT_ENABLED: 'false', MESSENGER_SEARCH_TTL: '5m', ...amqp },
+      { clock },
+    );
+    try {
+      const dave = await signup(late);
+      const ask = (path: string) => call(late, 'GET', path, { client: dave });
+      const id = (await call(late, 'POST', '/v1/chats/search', { client: dave, body: { message: 'never' } })).json()
+        .task_id as string;
+      const sweep = late.modules.find((m) => m.name === 'messenger')!.tasks!.find((t) => t.name.endsWith('expire'))!;
+      offset = (SEARCH_STALE_SECONDS - 60) * 1000;
+      await sweep.run();
+      expect((await ask(`/v1/chats/search/status/${id}`)).json()).toEqual({ status: 'WAITING' });
+      offset = (SEARCH_STALE_SECONDS + 60) * 1000;
+      expect(((await sweep.run()) as { failed: number }).failed).toBeGreaterThanOrEqual(1);
+      expect((await ask(`/v1/chats/search/status/${id}`)).json()).toEqual({ status: 'FAILED' });
+      expect((await ask(`/v1/chats/search/${id}/messages?limit=10`)).json()).toEqual({ message: 'task-failed' });
+      offset += 5 * 60_000 + 1000;
+      await sweep.run();
+      const left = await late.ctx.database.db.execute(sql`select id from messenger.search_tasks where id = ${id}`);
+      expect((left as unknown as { rows: unknown[] }).rows).toEqual([]);
+      expect((await ask(`/v1/chats/search/status/${id}`)).json()).toEqual({ message: 'task-not-found' });
+    } finally {
+      await late.app.close();
+      stop = agora.startWorkers();
+    }
   });
 });

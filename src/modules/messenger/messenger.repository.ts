@@ -66,7 +66,7 @@ export const repo = {
       .limit(limit);
   },
 
-  async insertTask(db: Db, row: { id: string; userId: string; query: string }) {
+  async insertTask(db: Db, row: { id: string; userId: string; query: string; createdAt: Date }) {
     await db.insert(searchTasks).values(row);
   },
   async task(db: Db, id: string) {
@@ -117,6 +117,15 @@ export const repo = {
       )
       .orderBy(desc(searchHits.messageId))
       .limit(limit);
+  },
+  /** Tasks created before `before` and still WAITING or IN_PROCESS become FAILED (expiring at `finish.expiresAt`). */
+  async failStaleTasks(db: Db, before: Date, finish: { at: Date; expiresAt: Date }) {
+    const rows = await db
+      .update(searchTasks)
+      .set({ status: 'FAILED', finishedAt: finish.at, expiresAt: finish.expiresAt })
+      .where(and(inArray(searchTasks.status, ['WAITING', 'IN_PROCESS']), lt(searchTasks.createdAt, before)))
+      .returning({ id: searchTasks.id });
+    return rows.length;
   },
   async deleteExpiredTasks(db: Db, now: Date) {
     const rows = await db.delete(searchTasks).where(lte(searchTasks.expiresAt, now)).returning({ id: searchTasks.id });

@@ -3,6 +3,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { PlatformContext } from '../../platform/context.js';
+import type { RateLimiter } from '../../platform/ratelimit/rate-limiter.js';
 import type { Actor, IdentityApi } from '../identity/index.js';
 import { badParameters, CODES, dbUnavailable, fail, isDatabaseDown } from './messenger.errors.js';
 import type { LiveHub } from './messenger.live.js';
@@ -13,9 +14,33 @@ const PUBLIC = { public: true };
 const actors = new WeakMap<FastifyRequest, Actor>();
 const actorOf = (req: FastifyRequest) => actors.get(req)!;
 
+/** The session id of an `Authorization: session_id <id>` header, however spaced or cased, if it looks like one. */
+const SESSION_HEADER = /^\s*session_id\s+([A-Za-z0-9_-]{16,256})\s*$/i;
+const sessionToken = (auth: string | undefined) => (auth ? SESSION_HEADER.exec(auth)?.[1] : undefined);
+
+/** JSON text → value; a NUL character anywhere (PostgreSQL text cannot hold it) is bad-parameters. */
+function parseBody(text: string): unknown {
+  return JSON.parse(text, (key, value: unknown) => {
+    if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) throw badParameters();
+    return value;
+  });
+}
+
 /** HTTP layer of the messenger contract: parse → service → reply; every error is {"message": "<code>"}. */
-export function messengerRoutes(ctx: PlatformContext, identity: IdentityApi, service: MessengerService, live: LiveHub) {
+export function messengerRoutes(
+  ctx: PlatformContext,
+  identity: IdentityApi,
+  service: MessengerService,
+  live: LiveHub,
+  limiter: RateLimiter,
+) {
   const { config } = ctx;
+  const hashed = (token: string) => createHash('sha1').update(token).digest('base64url');
+  /** Counts a request against `key`; 429 request-limit-exceeded beyond the limit. */
+  const throttle = async (key: string) => {
+    const d = await limiter.hit(`msgr:rl:${key}`, config.MESSENGER_RATE_LIMIT_PER_SECOND, 1);
+    if (!d.allowed) throw fail(429, CODES.RATE_LIMITED);
+  };
   return async (scope: FastifyInstance) => {
     await scope.register(async (plain) => {
       const app = plain.withTypeProvider<TypeBoxTypeProvider>();
@@ -25,7 +50,7 @@ export function messengerRoutes(ctx: PlatformContext, identity: IdentityApi, ser
         const text = String(body);
         if (!text.trim()) return done(null, undefined);
         try {
-          done(null, JSON.parse(text));
+          done(null, parseBody(text));
         } catch {
           done(badParameters(), undefined);
         }
@@ -38,21 +63,25 @@ export function messengerRoutes(ctx: PlatformContext, identity: IdentityApi, ser
 
       app.addHook('onRequest', async (req) => {
         const auth = req.headers.authorization;
-        if (config.MESSENGER_RATE_LIMIT_ENABLED) {
-          const key = auth
-            ? `msgr:rl:s:${createHash('sha1').update(auth).digest('base64url')}`
-            : `msgr:rl:ip:${req.ip}`;
-          const d = await ctx.limiter.hit(key, config.MESSENGER_RATE_LIMIT_PER_SECOND, 1);
-          if (!d.allowed) throw fail(429, CODES.RATE_LIMITED);
-        }
+        const limits = config.MESSENGER_RATE_LIMIT_ENABLED;
+        // Per session when the header carries one (a key that spacing or junk cannot vary), else per IP.
+        const token = sessionToken(auth);
+        if (limits) await throttle(token ? `s:${hashed(token)}` : `ip:${req.ip}`);
         if ((req.routeOptions.config as { public?: boolean } | undefined)?.public) return;
         const query = req.query as { session_id?: unknown } | undefined;
-        // Browsers cannot set headers on a websocket: the live stream also takes ?session_id=.
-        const actor =
-          auth === undefined && typeof query?.session_id === 'string' && req.url.includes('/v1/live')
-            ? await identity.service.resolveSessionId(query.session_id)
-            : await identity.resolve(req, { accept: ['session'] });
-        actors.set(req, actor);
+        try {
+          // Browsers cannot set headers on a websocket: the live stream also takes ?session_id=.
+          const actor =
+            auth === undefined && typeof query?.session_id === 'string' && req.url.includes('/v1/live')
+              ? await identity.service.resolveSessionId(query.session_id)
+              : await identity.resolve(req, { accept: ['session'] });
+          actors.set(req, actor);
+        } catch (err) {
+          // A session id that does not resolve leaves the caller anonymous: the request counts against its IP
+          // too, so that made-up session ids buy no extra requests.
+          if (limits && token) await throttle(`ip:${req.ip}`);
+          throw err;
+        }
       });
 
       const empty = { response: { 200: S.Empty, 503: S.replies({})[503] } };
@@ -149,15 +178,18 @@ export function messengerRoutes(ctx: PlatformContext, identity: IdentityApi, ser
         socket.send(JSON.stringify({ type: 'ready' }));
       });
 
-      // Unknown paths under the prefix: the auth hook answered 401 already when the caller is anonymous.
-      app.route({
-        method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-        url: '/*',
-        schema: { hide: true },
-        handler: async () => {
-          throw fail(404, CODES.NOT_FOUND);
-        },
-      });
+      // Unknown paths under the prefix, the prefix itself included: the auth hook answered 401 already when
+      // the caller is anonymous. (With CORS configured, its hook answers preflight OPTIONS before any route.)
+      for (const url of ['/', '/*']) {
+        app.route({
+          method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+          url,
+          schema: { hide: true },
+          handler: async () => {
+            throw fail(404, CODES.NOT_FOUND);
+          },
+        });
+      }
     });
   };
 }

@@ -6,7 +6,7 @@ import { Type } from 'typebox';
  * since a malformed id answers like an unknown one (404), not 400.
  */
 const name = (description: string) => Type.String({ minLength: 1, maxLength: 255, description });
-const digits = (description: string, maxLength = 19) => Type.String({ pattern: '^[0-9]*$', maxLength, description });
+const digits = (description: string, maxLength: number) => Type.String({ pattern: '^[0-9]*$', maxLength, description });
 const Empty = Type.Null({ description: 'empty body' });
 const Err = Type.Object({ message: Type.String() }, { description: 'error code' });
 
@@ -38,7 +38,8 @@ export const TaskParams = Type.Object({ task_id: Type.String({ maxLength: 64 }) 
 export const PostQuery = Type.Object({ user_id: Type.Optional(Type.String({ maxLength: 64 })) });
 export const PageQuery = Type.Object({
   limit: digits('page size', 10),
-  from: Type.Optional(digits('message_id of the last message of the previous page (exclusive)')),
+  // Not checked here: the contract answers an unknown `from` (malformed included) with bad-cursor.
+  from: Type.Optional(Type.String({ description: 'message_id of the last message of the previous page (exclusive)' })),
 });
 
 const Next = Type.Object({ iterator: Type.String() });

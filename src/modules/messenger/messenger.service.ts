@@ -22,7 +22,7 @@ export interface MessengerDeps {
   onMessage?(msg: { chatId: string; messageId: string; userId: string; userName: string; text: string }): void;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ID = /^[1-9][0-9]{0,17}$/;
 /** Memberships are never removed: a positive lookup can be kept for long. */
 const MEMBER_TTL = 600;
