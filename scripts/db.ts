@@ -53,7 +53,8 @@ if (command === 'generate') {
       rmSync(scratch, { recursive: true, force: true });
     }
   }
-  rmSync(join(root, '.drift'), { recursive: true, force: true });
+  // Only an empty .drift goes: another db:check running at the same time may still be using its folder.
+  if (!readdirSync(join(root, '.drift')).length) rmSync(join(root, '.drift'), { recursive: true, force: true });
   if (drifted.length) {
     console.error(
       `Migration drift: the tables of ${drifted.join(', ')} differ from drizzle/. Run npm run db:generate.`,

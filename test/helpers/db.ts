@@ -23,6 +23,7 @@ export function testDatabase(): Promise<{ database: Database; url?: string }> {
     const name = `agora_test_${process.pid}_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: base });
     await admin.connect();
+    await dropOrphans(admin);
     await admin.query(`create database ${name}`);
     await admin.end();
     const url = new URL(base);
@@ -33,6 +34,27 @@ export function testDatabase(): Promise<{ database: Database; url?: string }> {
     return { database, url: url.toString() };
   })();
   return shared;
+}
+
+/** Databases of test workers that were killed before beforeExit (their pid is gone) are dropped. */
+async function dropOrphans(admin: pg.Client) {
+  const { rows } = await admin.query<{ datname: string }>(
+    `select datname from pg_database where datname ~ '^agora_test_[0-9]+_[0-9a-f]+$'`,
+  );
+  for (const { datname } of rows) {
+    const pid = Number(datname.split('_')[2]);
+    if (alive(pid)) continue;
+    await admin.query(`drop database if exists ${datname} with (force)`).catch(() => undefined);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function dropDatabase(base: string, name: string, database: Database) {
