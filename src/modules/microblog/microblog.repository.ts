@@ -181,9 +181,13 @@ export const microblogRepository = {
   likesOf: async (db: Db, tweetIds: number[]) =>
     tweetIds.length
       ? db
-          .select({ tweetId: likes.tweetId, userId: likes.userId, name: profiles.name })
+          .select({
+            tweetId: likes.tweetId,
+            userId: likes.userId,
+            // One primary-key probe per like on the page: never a join plan that scans every profile.
+            name: sql<string>`(select p.name from microblog.profiles p where p.id = microblog.likes.user_id)`,
+          })
           .from(likes)
-          .innerJoin(profiles, eq(profiles.id, likes.userId))
           .where(inArray(likes.tweetId, tweetIds))
           .orderBy(likes.createdAt)
       : [],

@@ -1,0 +1,1 @@
+CREATE INDEX "likes_tweet_created_idx" ON "microblog"."likes" USING btree ("tweet_id","created_at","user_id");
