@@ -10,7 +10,7 @@ import { buildApp } from '../src/app.js';
 import { configFrom } from '../src/config.js';
 import { openDatabase } from '../src/platform/db/database.js';
 import { migrate } from '../src/platform/db/migrate.js';
-import { accessLogOptions, logOptions } from '../src/platform/observability/logger.js';
+import { accessLogOptions, logDestination, logOptions } from '../src/platform/observability/logger.js';
 import type { BenchRequest, Scenario } from './scenario.js';
 
 const [name, side, requestJson] = process.argv.slice(2) as [string, 'agora' | 'baseline', string | undefined];
@@ -30,7 +30,7 @@ const values = {
 if (side === 'agora') {
   // The access log is part of the stack under test: written in full, to /dev/null.
   const config = configFrom(values);
-  const destination = pino.destination({ dest: '/dev/null', sync: false });
+  const destination = logDestination('/dev/null');
   const log = pino(logOptions(config), destination);
   const accessLog = pino(accessLogOptions(config), destination);
   const agora = await buildApp(config, { log, accessLog });

@@ -42,11 +42,19 @@ describe('kernel: request ids, access log, metrics', () => {
     expect(unsafe.headers['x-request-id']).not.toContain(' ');
   });
 
-  it('sets security headers', async () => {
+  it('sets API security headers, and a page policy on the HTML pages', async () => {
     const res = await agora.app.inject({ url: '/health' });
     expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
-    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['strict-transport-security']).toContain('max-age=');
+    const notFound = await agora.app.inject({ url: '/nowhere' });
+    expect(notFound.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    for (const url of ['/redoc', '/docs/']) {
+      const page = await agora.app.inject({ url });
+      expect(page.statusCode, url).toBe(200);
+      expect(page.headers['content-security-policy'], url).toContain("script-src 'self'");
+    }
   });
 
   it('writes one access-log line per request, without tokens, passwords or cookies', async () => {

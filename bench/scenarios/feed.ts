@@ -3,7 +3,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { buildApp } from '../../src/app.js';
 import { configFrom } from '../../src/config.js';
-import { accessLogOptions, logOptions } from '../../src/platform/observability/logger.js';
+import { accessLogOptions, logDestination, logOptions } from '../../src/platform/observability/logger.js';
 import { BIG, buildFeedFixture, SMALL } from '../fixtures/microblog-feed.js';
 import type { Scenario } from '../scenario.js';
 
@@ -49,7 +49,7 @@ export const scenario: Scenario = {
       DEMO_DATA: 'false',
       RATE_LIMIT_ENABLED: 'false',
     });
-    const destination = pino.destination({ dest: '/dev/null', sync: false });
+    const destination = logDestination('/dev/null');
     const log = pino(logOptions(config), destination);
     const accessLog = pino(accessLogOptions(config), destination);
     const small = await buildApp(config, { log, accessLog });

@@ -7,7 +7,7 @@ import { failSafe } from './cache/failsafe.js';
 import { systemClock, type Clock } from './clock.js';
 import { openDatabase, pgliteDir, type Database } from './db/database.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
-import { accessLogOptions, logOptions } from './observability/logger.js';
+import { accessLogOptions, logDestination, logOptions } from './observability/logger.js';
 import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from './ratelimit/rate-limiter.js';
 import { jobsFromConfig, type Jobs } from './jobs/index.js';
 
@@ -42,7 +42,7 @@ export interface PlatformOverrides {
 
 export async function createPlatform(config: Config, overrides: PlatformOverrides = {}): Promise<PlatformContext> {
   // stdout through one asynchronous buffer (flushed on exit) shared by the application and access logs.
-  const destination = overrides.log ? undefined : pino.destination({ dest: 1, sync: false });
+  const destination = overrides.log ? undefined : logDestination();
   const log = overrides.log ?? (pino(logOptions(config), destination!) as FastifyBaseLogger);
   const accessLog =
     overrides.accessLog ?? overrides.log ?? (pino(accessLogOptions(config), destination!) as FastifyBaseLogger);
@@ -81,6 +81,7 @@ export async function createPlatform(config: Config, overrides: PlatformOverride
       await jobs.close();
       redis?.disconnect();
       if (!overrides.database && !overrides.keepDatabase) await database.close();
+      destination?.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import { join, dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { PAGE_CSP } from './kernel.js';
 
 const require = createRequire(import.meta.url);
 
@@ -42,7 +43,8 @@ export async function registerDocs(app: FastifyInstance) {
       .send(createReadStream(redocBundle)),
   );
   app.get('/redoc', { schema: { hide: true } }, async (_req, reply) =>
-    reply.type('text/html').send(`<!doctype html>
+    reply.type('text/html').header('content-security-policy', PAGE_CSP).header('x-frame-options', 'SAMEORIGIN')
+      .send(`<!doctype html>
 <html><head><meta charset="utf-8"><title>Agora API — ReDoc</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body><div id="redoc"></div><script src="/redoc/redoc.standalone.js"></script>

@@ -1,4 +1,5 @@
-import type { LoggerOptions } from 'pino';
+import { openSync, writeSync } from 'node:fs';
+import type { DestinationStream, LoggerOptions } from 'pino';
 import type { Config } from '../../config.js';
 import { telemetryLogOptions } from './tracing.js';
 
@@ -37,4 +38,63 @@ export function logOptions(config: Pick<Config, 'LOG_LEVEL'>): LoggerOptions {
     formatters: { level: (label) => ({ level: label }) },
     ...telemetryLogOptions(),
   };
+}
+
+/**
+ * Where both logs write: lines gathered in memory and written to the file descriptor in blocks of 16 KiB,
+ * at least every 250 ms (a quiet server's lines still appear at once), and on exit. One synchronous write
+ * per block keeps lines whole and in order (both loggers share the sink) and loses nothing on exit; under
+ * load it is one system call per ~60 lines instead of one per line. (sonic-boom's buffered mode measures
+ * its whole buffer on every write, which made a log line cost 4 µs.)
+ */
+export class LogSink implements DestinationStream {
+  private parts: string[] = [];
+  private size = 0;
+  private readonly timer: NodeJS.Timeout;
+  private readonly onExit = () => this.flush();
+
+  constructor(
+    private readonly fd: number,
+    private readonly blockSize = 16_384,
+    flushMs = 250,
+  ) {
+    this.timer = setInterval(() => this.flush(), flushMs);
+    this.timer.unref();
+    process.once('exit', this.onExit);
+  }
+
+  write(line: string): void {
+    this.parts.push(line);
+    this.size += line.length;
+    if (this.size >= this.blockSize) this.flush();
+  }
+
+  flush(): void {
+    if (!this.size) return;
+    let data = Buffer.from(this.parts.join(''));
+    this.parts = [];
+    this.size = 0;
+    for (let tries = 0; data.length && tries < 1000;) {
+      try {
+        data = data.subarray(writeSync(this.fd, data));
+      } catch (err) {
+        // A full non-blocking pipe: wait a moment for the reader, as sonic-boom does.
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        tries++;
+        Atomics.wait(PAUSE, 0, 0, 1);
+      }
+    }
+  }
+
+  close(): void {
+    this.flush();
+    clearInterval(this.timer);
+    process.removeListener('exit', this.onExit);
+  }
+}
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+export function logDestination(dest: number | string = 1): LogSink {
+  return new LogSink(typeof dest === 'number' ? dest : openSync(dest, 'a'));
 }
