@@ -35,7 +35,7 @@ export function credentialOf(req: FastifyRequest, opts: ResolveOptions = {}): Cr
     return { kind: 'apikey', value };
   }
   if (opts.cookieName && accept.includes('cookie')) {
-    const value = req.cookies?.[opts.cookieName];
+    const value = cookieValue(req.headers.cookie, opts.cookieName);
     if (value) return { kind: 'cookie', value };
   }
   return undefined;
@@ -58,4 +58,24 @@ export async function resolveActor(
     case 'apikey':
       return service.resolveApiKey(cred.value);
   }
+}
+
+/**
+ * One cookie's value from a Cookie header (RFC 6265), parsed only when a route accepts cookie credentials;
+ * the first occurrence wins, as in browsers and the `cookie` package. A bad %-escape leaves the value as sent.
+ */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq < 0 || pair.slice(0, eq).trim() !== name) continue;
+    let value = pair.slice(eq + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return value;
+    }
+  }
+  return undefined;
 }

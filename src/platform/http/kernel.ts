@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Ajv } from 'ajv';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
-import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { PlatformContext } from '../context.js';
 import type { AgoraModule } from './module.js';
@@ -89,7 +88,6 @@ export async function createServer(ctx: PlatformContext): Promise<FastifyInstanc
       ],
     });
   }
-  await app.register(cookie);
   // Forms are parsed with URLSearchParams, which never throws on a bad escape (a 5xx would be a bug).
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     const out: Record<string, string | string[]> = {};
