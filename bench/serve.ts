@@ -5,12 +5,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
 import { configFrom } from '../src/config.js';
 import { openDatabase } from '../src/platform/db/database.js';
 import { migrate } from '../src/platform/db/migrate.js';
-import { accessLogOptions, logDestination, logOptions } from '../src/platform/observability/logger.js';
+import { logDestination } from '../src/platform/observability/logger.js';
 import type { BenchRequest, Scenario } from './scenario.js';
 
 const [name, side, requestJson] = process.argv.slice(2) as [string, 'agora' | 'baseline', string | undefined];
@@ -30,10 +29,7 @@ const values = {
 if (side === 'agora') {
   // The access log is part of the stack under test: written in full, to /dev/null.
   const config = configFrom(values);
-  const destination = logDestination('/dev/null');
-  const log = pino(logOptions(config), destination);
-  const accessLog = pino(accessLogOptions(config), destination);
-  const agora = await buildApp(config, { log, accessLog });
+  const agora = await buildApp(config, { logSink: logDestination('/dev/null') });
   const request = await scenario.prepare(agora);
   await agora.app.listen({ port: 0, host: '127.0.0.1' });
   const port = (agora.app.server.address() as { port: number }).port;

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { pino } from 'pino';
 import { buildApp } from '../../src/app.js';
 import { configFrom } from '../../src/config.js';
-import { accessLogOptions, logDestination, logOptions } from '../../src/platform/observability/logger.js';
+import { logDestination } from '../../src/platform/observability/logger.js';
 import { BIG, buildFeedFixture, SMALL } from '../fixtures/microblog-feed.js';
 import type { Scenario } from '../scenario.js';
 
@@ -49,10 +48,7 @@ export const scenario: Scenario = {
       DEMO_DATA: 'false',
       RATE_LIMIT_ENABLED: 'false',
     });
-    const destination = logDestination('/dev/null');
-    const log = pino(logOptions(config), destination);
-    const accessLog = pino(accessLogOptions(config), destination);
-    const small = await buildApp(config, { log, accessLog });
+    const small = await buildApp(config, { logSink: logDestination('/dev/null') });
     await buildFeedFixture(small, SMALL, request.headers!['api-key']!);
     return small.app;
   },

@@ -7,7 +7,14 @@ import { failSafe } from './cache/failsafe.js';
 import { systemClock, type Clock } from './clock.js';
 import { openDatabase, pgliteDir, type Database } from './db/database.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
-import { accessLogOptions, logDestination, logOptions } from './observability/logger.js';
+import {
+  accessLogTo,
+  accessLogVia,
+  logDestination,
+  logOptions,
+  type AccessLog,
+  type LogSink,
+} from './observability/logger.js';
 import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from './ratelimit/rate-limiter.js';
 import { jobsFromConfig, type Jobs } from './jobs/index.js';
 
@@ -20,8 +27,8 @@ export interface PlatformContext {
   metrics: Metrics;
   clock: Clock;
   log: FastifyBaseLogger;
-  /** Writes the per-request access lines (same destination as `log`, without redaction). */
-  accessLog: FastifyBaseLogger;
+  /** Writes the per-request access lines (same destination as `log`). */
+  accessLog: AccessLog;
   redis?: Redis;
   /** Durable jobs and events (outbox + embedded queue or RabbitMQ); workers run from startWorkers(). */
   jobs: Jobs;
@@ -34,18 +41,17 @@ export interface PlatformOverrides {
   database?: Database;
   clock?: Clock;
   log?: FastifyBaseLogger;
-  /** Defaults to `log` when `log` is given. */
-  accessLog?: FastifyBaseLogger;
+  /** Where both logs write when `log` is not given (default: stdout); benches point it at /dev/null. */
+  logSink?: LogSink;
   /** Leave the database open on close (tests share one database across apps). */
   keepDatabase?: boolean;
 }
 
 export async function createPlatform(config: Config, overrides: PlatformOverrides = {}): Promise<PlatformContext> {
   // stdout through one asynchronous buffer (flushed on exit) shared by the application and access logs.
-  const destination = overrides.log ? undefined : logDestination();
+  const destination = overrides.log ? undefined : (overrides.logSink ?? logDestination());
   const log = overrides.log ?? (pino(logOptions(config), destination!) as FastifyBaseLogger);
-  const accessLog =
-    overrides.accessLog ?? overrides.log ?? (pino(accessLogOptions(config), destination!) as FastifyBaseLogger);
+  const accessLog = overrides.log ? accessLogVia(overrides.log) : accessLogTo(destination!, config);
   const database =
     overrides.database ??
     (await openDatabase({
@@ -81,7 +87,7 @@ export async function createPlatform(config: Config, overrides: PlatformOverride
       await jobs.close();
       redis?.disconnect();
       if (!overrides.database && !overrides.keepDatabase) await database.close();
-      destination?.close();
+      if (!overrides.logSink) destination?.close();
     },
   };
 }

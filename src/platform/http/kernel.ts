@@ -57,20 +57,17 @@ export async function createServer(ctx: PlatformContext): Promise<FastifyInstanc
     s.count.inc();
     s.time.observe(reply.elapsedTime / 1000);
     const q = req.url.indexOf('?');
-    ctx.accessLog.info(
-      {
-        reqId: req.id,
-        status: reply.statusCode,
-        method: req.method,
-        route,
-        path: q === -1 ? req.url : req.url.slice(0, q),
-        size: Number(reply.getHeader('content-length') ?? 0),
-        ip: req.ip,
-        userAgent: req.headers['user-agent'] ?? '',
-        durationMs: Math.round(reply.elapsedTime * 100) / 100,
-      },
-      'request',
-    );
+    ctx.accessLog({
+      reqId: req.id,
+      status: reply.statusCode,
+      method: req.method,
+      route,
+      path: q === -1 ? req.url : req.url.slice(0, q),
+      size: Number(reply.getHeader('content-length') ?? 0),
+      ip: req.ip,
+      userAgent: req.headers['user-agent'] ?? '',
+      durationMs: Math.round(reply.elapsedTime * 100) / 100,
+    });
     done();
   });
 
