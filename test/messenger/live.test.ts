@@ -64,6 +64,24 @@ describe('messenger: live delivery over websocket', () => {
     expect([res.statusCode, res.json()]).toEqual([401, { message: 'invalid-session-id' }]);
   });
 
+  it('takes ?session_id= on the live stream only, never on another route', async () => {
+    const address = agora.app.server.address();
+    const port = address && typeof address === 'object' ? address.port : 0;
+    const frames: unknown[] = [];
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${P}/v1/live?session_id=${bob.session}`, {});
+    ws.on('message', (data) => frames.push(JSON.parse(data.toString())));
+    try {
+      await eventually(() => frames.length === 1, 5000, 'ready frame over a query-string session');
+    } finally {
+      ws.terminate();
+    }
+    const chat = await chatWith(agora, bob);
+    const sneaky = await agora.app.inject({
+      url: `${P}/v1/chats/${chat.chatId}/messages?limit=1&session_id=${bob.session}&x=/v1/live`,
+    });
+    expect([sneaky.statusCode, sneaky.json()]).toEqual([401, { message: 'auth-failed' }]);
+  });
+
   it.runIf(process.env.TEST_REDIS_URL)('fans out across instances through Redis pub/sub', async () => {
     const chat = await chatWith(agora, alice);
     await call(agora, 'POST', `/v1/chats/${chat.chatId}/users`, { client: bob, body: { user_name: 'bob' } });

@@ -72,7 +72,9 @@ export function messengerRoutes(
         try {
           // Browsers cannot set headers on a websocket: the live stream also takes ?session_id=.
           const actor =
-            auth === undefined && typeof query?.session_id === 'string' && req.url.includes('/v1/live')
+            auth === undefined &&
+            typeof query?.session_id === 'string' &&
+            req.routeOptions.url?.endsWith('/v1/live') === true
               ? await identity.service.resolveSessionId(query.session_id)
               : await identity.resolve(req, { accept: ['session'] });
           actors.set(req, actor);
