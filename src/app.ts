@@ -116,7 +116,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
           modules
             .flatMap((m) => m.tasks ?? [])
             .concat(enabled.has('identity') ? [] : (identity.module.tasks ?? []))
-            .concat(enabled.has('files') ? [] : files.tasks)
+            // The files service's sweep runs whether or not its routes are mounted.
+            .concat(files.tasks)
             .concat(jobsMaintenance(ctx.database, ctx.clock)),
           ctx.log,
         );

@@ -81,6 +81,5 @@ export function createFilesModule(ctx: PlatformContext, deps: { identity: Identi
     description: 'Blob storage with metadata, streaming, Range and expiring URLs (local directory or S3)',
     routes: filesRoutes(deps.files, deps.identity, mount),
     renderError: renderFilesError,
-    tasks: deps.files.tasks,
   };
 }

@@ -51,9 +51,8 @@ export const microblogRepository = {
   tweetExists: async (db: Db, id: number) =>
     (await db.select({ id: tweets.id }).from(tweets).where(eq(tweets.id, id))).length > 0,
 
-  /** Deletes the tweet and its likes; its media are marked for removal (the caller deletes their files). */
+  /** Deletes the tweet (its likes go by ON DELETE CASCADE); its media are marked for removal (the caller deletes their files). */
   deleteTweet: async (db: Db, id: number, now: Date) => {
-    await db.delete(likes).where(eq(likes.tweetId, id));
     const marked = await db
       .update(medias)
       .set({ deletedAt: now })

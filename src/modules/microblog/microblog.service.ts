@@ -137,9 +137,7 @@ export function createMicroblogService(deps: MicroblogDeps) {
     /** The scheduled task: marks media never attached within the TTL, then retries every pending media deletion. */
     async sweepMedia(): Promise<{ expired: number; purged: number; failed: number }> {
       const now = clock.now();
-      const expired = await db.transaction(async (t) =>
-        repo.markStaleMedias(tx(t), new Date(now.getTime() - ttlMs), now, SWEEP_BATCH),
-      );
+      const expired = await repo.markStaleMedias(db, new Date(now.getTime() - ttlMs), now, SWEEP_BATCH);
       return { expired: expired.length, ...(await purgeMedias(await repo.markedMedias(db, SWEEP_BATCH))) };
     },
 
@@ -206,12 +204,14 @@ export function createMicroblogService(deps: MicroblogDeps) {
         const rows = await repo.feed(db, me, limit, (page - 1) * limit);
         const ids = rows.map((r) => r.id);
         const [likeRows, mediaRows] = await Promise.all([repo.likesOf(db, ids), repo.mediasOf(db, ids)]);
+        const likesByTweet = groupBy(likeRows, (l) => l.tweetId);
+        const mediaByTweet = groupBy(mediaRows, (m) => m.tweetId);
         return rows.map((r) => ({
           id: r.id,
           content: r.content,
-          attachments: mediaRows.filter((m) => m.tweetId === r.id).map(mediaUrl),
+          attachments: (mediaByTweet.get(r.id) ?? []).map(mediaUrl),
           author: { id: r.authorId, name: r.authorName },
-          likes: likeRows.filter((l) => l.tweetId === r.id).map((l) => ({ user_id: l.userId, name: l.name })),
+          likes: (likesByTweet.get(r.id) ?? []).map((l) => ({ user_id: l.userId, name: l.name })),
           stamp: r.createdAt.toISOString(),
         }));
       } finally {
@@ -221,3 +221,15 @@ export function createMicroblogService(deps: MicroblogDeps) {
   };
 }
 export type MicroblogService = ReturnType<typeof createMicroblogService>;
+
+/** Rows grouped by a key, each group in the rows' order (one pass instead of a filter per tweet). */
+function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const group = out.get(k);
+    if (group) group.push(row);
+    else out.set(k, [row]);
+  }
+  return out;
+}
