@@ -123,27 +123,28 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         );
         // Job consumers and the outbox relay: a transport that cannot start (broker down at boot) is retried
         // with backoff until it starts or the workers are stopped (a failed start leaves nothing running).
+        // Stopping while an attempt is in flight waits for it (and then stops what it started); stopping
+        // between attempts cancels the next one.
         let stopped = false;
         let retry: NodeJS.Timeout | undefined;
-        let giveUp: () => void = () => undefined;
+        let cancelRetry: () => void = () => undefined;
         const stopJobs = new Promise<() => Promise<void>>((resolve) => {
           const none = async () => undefined;
-          giveUp = () => resolve(none);
-          const attempt = (delayMs: number) =>
-            void ctx.jobs.start().then(
-              (stop) => (stopped ? void stop() : resolve(stop)),
-              (err: unknown) => {
-                if (stopped) return resolve(none);
-                ctx.log.error({ err, retryInMs: delayMs }, 'job workers failed to start; retrying');
-                retry = setTimeout(() => attempt(Math.min(delayMs * 2, 30_000)), delayMs);
-              },
-            );
+          const attempt = (delayMs: number) => {
+            cancelRetry = () => undefined;
+            void ctx.jobs.start().then(resolve, (err: unknown) => {
+              if (stopped) return resolve(none);
+              ctx.log.error({ err, retryInMs: delayMs }, 'job workers failed to start; retrying');
+              cancelRetry = () => resolve(none);
+              retry = setTimeout(() => attempt(Math.min(delayMs * 2, 30_000)), delayMs);
+            });
+          };
           attempt(1000);
         });
         return async () => {
           stopped = true;
           clearTimeout(retry);
-          giveUp();
+          cancelRetry();
           await (
             await stopJobs
           )();
