@@ -20,7 +20,10 @@ describe('startWorkers', () => {
       calls++;
       if (calls === 1) throw new Error('broker down');
       await new Promise<void>((r) => (release = r));
-      return async () => void stoppedJobs++;
+      return async () => {
+        await sleep(50); // stopping a consumer and a relay takes a moment: stop() must wait for it
+        stoppedJobs++;
+      };
     };
     const stop = agora.startWorkers();
     await sleep(1300);
