@@ -99,49 +99,37 @@ export function microblogRoutes(service: MicroblogService, identity: IdentityApi
       },
     );
 
-    for (const method of ['post', 'delete'] as const) {
-      app[method](
-        '/api/tweets/:id/likes',
-        {
-          schema: {
-            summary: method === 'post' ? 'Like a tweet (201 first time, 200 when already liked)' : 'Remove a like',
-            params: S.IdParams,
-            response: { 200: S.Ok, 201: S.Ok, ...S.errors },
-            security,
-          },
-        },
-        async (req, reply) => {
-          const user = await me(req);
-          if (method === 'delete') {
-            await service.unlike(user, req.params.id);
-            return reply.send({ result: true as const });
-          }
-          const added = await service.like(user, req.params.id);
-          return reply.code(added ? 201 : 200).send({ result: true as const });
-        },
-      );
-      app[method](
-        '/api/users/:id/follow',
-        {
-          schema: {
-            summary:
-              method === 'post' ? 'Follow a user (201 first time, 200 when already following)' : 'Unfollow a user',
-            params: S.IdParams,
-            response: { 200: S.Ok, 201: S.Ok, ...S.errors },
-            security,
-          },
-        },
-        async (req, reply) => {
-          const user = await me(req);
-          if (method === 'delete') {
-            await service.unfollow(user, req.params.id);
-            return reply.send({ result: true as const });
-          }
-          const added = await service.follow(user, req.params.id);
-          return reply.code(added ? 201 : 200).send({ result: true as const });
-        },
-      );
-    }
+    /** POST adds (201 the first time, 200 when already there), DELETE removes: likes and follows alike. */
+    const toggle = (
+      path: string,
+      summaries: { add: string; remove: string },
+      add: (me: number, id: number) => Promise<boolean>,
+      remove: (me: number, id: number) => Promise<void>,
+    ) => {
+      const schema = (summary: string) => ({
+        schema: { summary, params: S.IdParams, response: { 200: S.Ok, 201: S.Ok, ...S.errors }, security },
+      });
+      app.post(path, schema(summaries.add), async (req, reply) => {
+        const added = await add(await me(req), req.params.id);
+        return reply.code(added ? 201 : 200).send({ result: true as const });
+      });
+      app.delete(path, schema(summaries.remove), async (req, reply) => {
+        await remove(await me(req), req.params.id);
+        return reply.send({ result: true as const });
+      });
+    };
+    toggle(
+      '/api/tweets/:id/likes',
+      { add: 'Like a tweet (201 first time, 200 when already liked)', remove: 'Remove a like' },
+      service.like,
+      service.unlike,
+    );
+    toggle(
+      '/api/users/:id/follow',
+      { add: 'Follow a user (201 first time, 200 when already following)', remove: 'Unfollow a user' },
+      service.follow,
+      service.unfollow,
+    );
 
     app.get(
       '/api/tweets',
