@@ -173,6 +173,15 @@ describe('microblog contract', () => {
     expect(unknown.json()).toEqual(failure);
   });
 
+  it('a renamed identity account shows its new name in the microblog', async () => {
+    const x = await blogger(agora);
+    expect((await call('GET', '/users/me', x)).json().user.name).toBe(x.name);
+    const account = await agora.identity.service.getUserByUsername(x.name);
+    const renamed = `${x.name}r`;
+    await agora.identity.service.updateProfile(account!.id, { username: renamed });
+    expect((await call('GET', '/users/me', x)).json().user).toMatchObject({ id: x.id, name: renamed });
+  });
+
   it('feed: own and followed tweets only, likes desc then newest, 1-based pages, tweet shape', async () => {
     const r = await blogger(agora);
     const f = await blogger(agora);

@@ -19,10 +19,17 @@ export const microblogRepository = {
   profileByUser: async (db: Db, userId: string) =>
     (await db.select().from(profiles).where(eq(profiles.userId, userId)))[0],
 
-  /** Creates the profile once; concurrent first requests of one user meet on the unique user_id. */
+  /**
+   * Creates the profile once (concurrent first requests of one user meet on the unique user_id) and keeps
+   * its name the identity username: renamed only when it differs, so an unchanged name writes nothing.
+   */
   ensureProfile: async (db: Db, userId: string, name: string) => {
-    await db.insert(profiles).values({ userId, name }).onConflictDoNothing({ target: profiles.userId });
-    return (await db.select().from(profiles).where(eq(profiles.userId, userId)))[0]!;
+    const [written] = await db
+      .insert(profiles)
+      .values({ userId, name })
+      .onConflictDoUpdate({ target: profiles.userId, set: { name }, setWhere: sql`${profiles.name} <> ${name}` })
+      .returning();
+    return written ?? (await db.select().from(profiles).where(eq(profiles.userId, userId)))[0]!;
   },
 
   profileById: async (db: Db, id: number) => (await db.select().from(profiles).where(eq(profiles.id, id)))[0],

@@ -85,7 +85,8 @@ export function createMicroblogService(deps: MicroblogDeps) {
 
     async profileOf(actor: Actor): Promise<{ id: number; name: string }> {
       const hit = profiles.get(actor.userId);
-      if (hit) return hit;
+      // A renamed identity account renames its profile (the cached name is checked, no query).
+      if (hit?.name === actor.username) return hit;
       const row = await repo.ensureProfile(db, actor.userId, actor.username);
       const p = { id: row.id, name: row.name };
       profiles.set(actor.userId, p);
