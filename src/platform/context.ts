@@ -41,6 +41,11 @@ export interface PlatformOverrides {
   database?: Database;
   clock?: Clock;
   log?: FastifyBaseLogger;
+  /**
+   * Shared cache and limiter stores used in place of Redis's, behind the same fail-safe wrapper (tests make
+   * them fail to check what happens when Redis does).
+   */
+  stores?: { cache: Cache; limiter: RateLimiter };
   /** Where both logs write when `log` is not given (default: stdout); benches point it at /dev/null. */
   logSink?: LogSink;
   /** Leave the database open on close (tests share one database across apps). */
@@ -66,9 +71,9 @@ export async function createPlatform(config: Config, overrides: PlatformOverride
   if (config.AMQP_URL) readiness.rabbitmq = amqpProbe(config.AMQP_URL);
   const metrics = createMetrics(database);
   // Redis accelerates (sessions, pages, throttles); when it fails, requests go on against the database.
-  const safe = redis
-    ? failSafe({ cache: redisCache(redis), limiter: redisRateLimiter(redis), log, metrics })
-    : { cache: memoryCache(), limiter: memoryRateLimiter() };
+  const shared =
+    overrides.stores ?? (redis ? { cache: redisCache(redis), limiter: redisRateLimiter(redis) } : undefined);
+  const safe = shared ? failSafe({ ...shared, log, metrics }) : { cache: memoryCache(), limiter: memoryRateLimiter() };
   const clock = overrides.clock ?? systemClock;
   const jobs = jobsFromConfig(config, { database, clock, log, metrics });
   return {

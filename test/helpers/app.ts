@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp, type Agora } from '../../src/app.js';
+import { buildApp, type Agora, type BuildOptions } from '../../src/app.js';
 import { configFrom, type Config } from '../../src/config.js';
-import type { Clock } from '../../src/platform/clock.js';
 import { testDatabase } from './db.js';
 
 export type ConfigValues = Partial<Record<keyof Config, string>>;
@@ -31,9 +30,12 @@ export function testConfig(values: ConfigValues = {}): Config {
 }
 
 /** The whole app on the worker's shared test database (PGlite, or PostgreSQL when TEST_DATABASE_URL is set). */
-export async function testApp(values: ConfigValues = {}, opts: { clock?: Clock } = {}): Promise<Agora> {
+export async function testApp(
+  values: ConfigValues = {},
+  opts: Pick<BuildOptions, 'clock' | 'stores'> = {},
+): Promise<Agora> {
   const { database } = await testDatabase();
-  return buildApp(testConfig(values), { database, clock: opts.clock });
+  return buildApp(testConfig(values), { database, ...opts });
 }
 
 let seq = 0;

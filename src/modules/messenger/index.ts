@@ -2,7 +2,6 @@ import type { PlatformContext } from '../../platform/context.js';
 import type { AgoraModule } from '../../platform/http/module.js';
 import type { IdentityApi } from '../identity/index.js';
 import { renderMessengerError } from './messenger.errors.js';
-import { failSafe } from '../../platform/cache/failsafe.js';
 import { createLiveHub } from './messenger.live.js';
 import { messengerRoutes } from './messenger.routes.js';
 import { SEARCH_JOB } from './messenger.search.js';
@@ -18,18 +17,11 @@ export function createMessengerModule(ctx: PlatformContext, deps: { identity: Id
     log: ctx.log,
     membersOf: (chatId) => service.memberUserIds(chatId),
   });
-  // Redis only accelerates the messenger: when it fails, requests go on against the database.
-  const redis = failSafe({
-    cache: ctx.cache,
-    limiter: ctx.limiter,
-    log: ctx.log,
-    metrics: ctx.metrics,
-    metric: 'messenger_redis_bypassed_total',
-  });
   const service = createMessengerService({
     db: ctx.database.db,
     identity: deps.identity.service,
-    cache: redis.cache,
+    // Redis only accelerates: the platform's cache and limiter fall back to the database when it fails.
+    cache: ctx.cache,
     jobs: ctx.jobs,
     clock: ctx.clock,
     metrics: ctx.metrics,
@@ -44,7 +36,7 @@ export function createMessengerModule(ctx: PlatformContext, deps: { identity: Id
   return {
     name: 'messenger',
     description: 'Chats, members, cached history, throttling, asynchronous full-text search and a live stream',
-    routes: messengerRoutes(ctx, deps.identity, service, hub, redis.limiter),
+    routes: messengerRoutes(ctx, deps.identity, service, hub, ctx.limiter),
     renderError: renderMessengerError,
     tasks: [{ name: 'messenger.search.expire', everySeconds: 30, run: () => service.expireSearches() }],
     close: () => hub.close(),

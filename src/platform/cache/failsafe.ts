@@ -13,8 +13,6 @@ export interface FailSafeOptions {
   pauseMs?: number;
   /** Cache writes kept for replay while Redis is away (the latest per key). */
   maxPending?: number;
-  /** Name of the counter of bypassed calls (labelled by component). */
-  metric?: string;
 }
 
 /**
@@ -28,7 +26,7 @@ export function failSafe(o: FailSafeOptions): { cache: Cache; limiter: RateLimit
   const pauseMs = o.pauseMs ?? 5000;
   const maxPending = o.maxPending ?? 10_000;
   const bypassed = o.metrics.counter(
-    o.metric ?? 'redis_bypassed_total',
+    'redis_bypassed_total',
     'Cache or rate-limiter calls bypassed because Redis failed',
     ['component'],
   );
