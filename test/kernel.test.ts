@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import Fastify from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Agora } from '../src/app.js';
 import { buildApp } from '../src/app.js';
 import { AppError } from '../src/platform/errors.js';
-import { guardRouteConflicts, mountModule } from '../src/platform/http/kernel.js';
+import { createServer, guardRouteConflicts, mountModule } from '../src/platform/http/kernel.js';
 import type { AgoraModule } from '../src/platform/http/module.js';
 import { logOptions } from '../src/platform/observability/logger.js';
 import { testApp, testConfig } from './helpers/app.js';
@@ -91,6 +91,26 @@ describe('kernel: request ids, access log, metrics', () => {
     expect(Number(access[0]!.size)).toBeGreaterThan(0);
     const all = JSON.stringify(capture.lines);
     for (const secret of [u.access, u.password, 'secretcookie', u.refresh]) expect(all).not.toContain(secret);
+  });
+
+  it('logs a failing request under its id, and makes no child logger for a request that logs nothing', async () => {
+    const app = await createServer(agora.ctx);
+    app.get('/boom', async () => {
+      throw new Error('kaput');
+    });
+    await app.ready();
+    const child = vi.spyOn(capture.log, 'child');
+    try {
+      await app.inject({ url: '/boom', headers: { 'x-request-id': 'boom-1' } });
+      expect(child).toHaveBeenCalledTimes(1);
+      expect(capture.lines.find((l) => l.msg === 'unhandled error')).toMatchObject({ reqId: 'boom-1', level: 'error' });
+      child.mockClear();
+      for (let i = 0; i < 3; i++) expect((await app.inject({ url: '/nothing-here' })).statusCode).toBe(404);
+      expect(child).not.toHaveBeenCalled();
+    } finally {
+      child.mockRestore();
+      await app.close();
+    }
   });
 
   it('labels metrics by route template, never by raw URL', async () => {

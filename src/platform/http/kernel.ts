@@ -6,6 +6,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { PlatformContext } from '../context.js';
 import type { AgoraModule } from './module.js';
 import { toAppError } from './errors.js';
+import { lazyChild } from '../observability/logger.js';
+import type { Logger } from 'pino';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -16,6 +18,8 @@ export async function createServer(ctx: PlatformContext): Promise<FastifyInstanc
     loggerInstance: ctx.log,
     // One access-log line per request comes from our onResponse hook instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    // A request's child logger is made only if the request logs something.
+    childLoggerFactory: (logger, bindings, opts) => lazyChild(logger as Logger, bindings, opts),
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
     requestIdHeader: false,
@@ -36,26 +40,14 @@ export async function createServer(ctx: PlatformContext): Promise<FastifyInstanc
     for (const part of ['querystring', 'params', 'body', 'headers']) markFinite(schema?.[part]);
   });
 
-  // Security headers, computed once: they never vary per request, so they are set as one object.
   // Hooks on the hot path take callbacks rather than promises: no promise per request and hook.
-  const security = securityHeaders();
   app.addHook('onRequest', (req, reply, done) => {
-    reply.headers(security).header('x-request-id', req.id);
+    reply.headers(API_HEADERS).header('x-request-id', req.id);
     done();
   });
-  // Labelled children are cached per (method, route template, status): no label hashing per request.
-  const series = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
   app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    const key = `${req.method} ${route} ${reply.statusCode}`;
-    let s = series.get(key);
-    if (!s) {
-      const labels = { method: req.method, route, status: String(reply.statusCode) };
-      s = { count: metrics.httpRequests.labels(labels), time: metrics.httpDuration.labels(labels) };
-      series.set(key, s);
-    }
-    s.count.inc();
-    s.time.observe(reply.elapsedTime / 1000);
+    metrics.http.record(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
     const q = req.url.indexOf('?');
     ctx.accessLog({
       reqId: req.id,
@@ -161,16 +153,15 @@ export async function mountModule(app: FastifyInstance, mod: AgoraModule, prefix
 /**
  * Headers of every API response, after the OWASP REST Security Cheat Sheet: an API answer is never a page,
  * so nothing may load from it or frame it. HTML pages (/docs, /redoc) set their own policy (PAGE_CSP).
+ * They never vary per request, so the kernel sets them as one object.
  */
-function securityHeaders(): Record<string, string> {
-  return {
-    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-    'strict-transport-security': 'max-age=31536000; includeSubDomains',
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
-  };
-}
+export const API_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+});
 
 /** The policy of the HTML pages the platform serves (helmet's defaults): scripts and styles from here only. */
 export const PAGE_CSP = [

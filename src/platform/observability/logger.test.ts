@@ -1,5 +1,10 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { accessLogTo, type AccessEntry } from './logger.js';
+import { accessLogTo, LogSink, type AccessEntry } from './logger.js';
 
 const entry: AccessEntry = {
   reqId: 'r-1',
@@ -30,5 +35,32 @@ describe('access log line', () => {
       accessLogTo({ write: (s: string) => void lines.push(s) }, { LOG_LEVEL: level })(entry);
     accessLogTo({ write: (s: string) => void lines.push(s) }, { LOG_LEVEL: 'debug' })(entry);
     expect(lines).toHaveLength(1);
+  });
+});
+
+describe('log sink', () => {
+  it('delivers every line whole and in order through a slow non-blocking pipe, multi-byte text included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agora-sink-'));
+    const fifo = join(dir, 'fifo');
+    const out = join(dir, 'out');
+    execFileSync('mkfifo', [fifo]);
+    // The reader opens the pipe at once but starts reading late: the writer meets a full pipe (EAGAIN) and
+    // partial writes, which can end inside a multi-byte character.
+    const reader = spawn('sh', ['-c', `exec 3<"${fifo}"; sleep 0.3; cat <&3 > "${out}"`]);
+    let fd = -1;
+    for (let i = 0; fd < 0 && i < 200; i++) {
+      try {
+        fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+      } catch {
+        await new Promise((r) => setTimeout(r, 10)); // ENXIO until the reader has opened its end
+      }
+    }
+    const sink = new LogSink(fd, 65_536, 60_000);
+    const lines = Array.from({ length: 5000 }, (_, i) => `{"n":${i},"s":"h\u00e9llo \u2713 ${'x'.repeat(i % 97)}"}\n`);
+    for (const line of lines) sink.write(line);
+    sink.close();
+    closeSync(fd);
+    await once(reader, 'exit');
+    expect(readFileSync(out, 'utf8')).toBe(lines.join(''));
   });
 });
