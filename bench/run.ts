@@ -3,10 +3,11 @@
  *
  * Starts the app (PostgreSQL when DATABASE_URL is set, else PGlite) and the scenario's bare-Fastify baseline
  * in child processes, warms both up, loads each with autocannon in turn, and prints req/s, p50, p99 and
- * errors side by side, with the ratio. Also reports SQL statements per request from /metrics.
+ * errors side by side, with the ratio, and each server's CPU time per request. Also reports SQL statements per
+ * request from /metrics.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -75,6 +76,13 @@ async function sqlCount(port: number): Promise<number> {
   return Number(/^db_queries_total (\d+)/m.exec(text)?.[1] ?? NaN);
 }
 
+const TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+  } catch {
+    return 100;
+  }
+})();
 const duration = Number(values.duration);
 const warmup = Number(values.warmup);
 const agora = await start('agora');
@@ -86,25 +94,30 @@ try {
   const rounds = Math.max(1, Number(values.rounds));
   const ours: autocannon.Result[] = [];
   const theirs: autocannon.Result[] = [];
+  const cpu = { agora: 0, baseline: 0 };
   let sqlTotal = 0;
   for (let i = 0; i < rounds; i++) {
     const before = await sqlCount(agora.port);
+    let t = cpuSeconds(agora.child);
     ours.push(await load(agora.port, agora.request, duration));
+    cpu.agora += cpuSeconds(agora.child) - t;
     sqlTotal += (await sqlCount(agora.port)) - before;
+    t = cpuSeconds(baseline.child);
     theirs.push(await load(baseline.port, agora.request, duration));
+    cpu.baseline += cpuSeconds(baseline.child) - t;
   }
   const a = merge(ours);
   const b = merge(theirs);
   const sqlPerRequest = sqlTotal / Math.max(1, a.requests.total);
   const perRound = ours.map((r, i) => `${((r.requests.average / theirs[i]!.requests.average) * 100).toFixed(0)}%`);
-  const row = (label: string, r: autocannon.Result) =>
-    `${label.padEnd(10)} ${r.requests.average.toFixed(0).padStart(9)} ${String(r.latency.p50).padStart(7)} ${String(r.latency.p99).padStart(7)} ${String(r.errors + r.non2xx).padStart(7)}`;
+  const row = (label: 'agora' | 'baseline', r: autocannon.Result) =>
+    `${label.padEnd(10)} ${r.requests.average.toFixed(0).padStart(9)} ${String(r.latency.p50).padStart(7)} ${String(r.latency.p99).padStart(7)} ${String(r.errors + r.non2xx).padStart(7)} ${((cpu[label] / r.requests.total) * 1e6).toFixed(1).padStart(12)}`;
   console.log(`\nscenario ${scenario.name}: ${scenario.description}`);
   console.log(
     `database ${process.env.DATABASE_URL ? 'postgresql' : 'pglite'}, ${cpus().length} cpus, ${rounds} × ${duration}s each side (alternating), ${values.connections ?? scenario.connections ?? 32} connections, ${new Date().toISOString()}`,
   );
   console.log(
-    `${'side'.padEnd(10)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)}`,
+    `${'side'.padEnd(10)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)} ${'cpu µs/req'.padStart(12)}`,
   );
   console.log(row('agora', a));
   console.log(row('baseline', b));
@@ -117,6 +130,20 @@ try {
 } finally {
   agora.child.kill('SIGTERM');
   baseline.child.kill('SIGTERM');
+}
+
+/**
+ * CPU seconds (user + system) a server process has used so far, from /proc (Linux; NaN elsewhere). Per request
+ * it is the server's own cost, which moves far less with a noisy neighbour than req/s does.
+ */
+function cpuSeconds(child: ChildProcess): number {
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return NaN;
+  }
 }
 
 /** Several autocannon runs as one: mean req/s, worst p50/p99, summed totals and errors. */

@@ -1,12 +1,12 @@
-import Fastify from 'fastify';
-import type { Scenario } from '../scenario.js';
+import { bareFastify, type Scenario } from '../scenario.js';
 
 export const scenario: Scenario = {
   name: 'health',
-  description: 'GET /health through the full stack (ids, access log, metrics, helmet) vs a bare Fastify route',
+  description:
+    'GET /health through the full stack (ids, access log, metrics, security headers) vs a bare Fastify route',
   prepare: async () => ({ path: '/health' }),
   baseline: async () => {
-    const app = Fastify();
+    const app = bareFastify();
     app.get('/health', async () => ({ status: 'ok' }));
     return app;
   },

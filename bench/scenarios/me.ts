@@ -1,5 +1,4 @@
-import Fastify from 'fastify';
-import type { Scenario } from '../scenario.js';
+import { bareFastify, type Scenario } from '../scenario.js';
 
 const password = 'bench-password-123';
 
@@ -15,7 +14,7 @@ export const scenario: Scenario = {
   baseline: async ({ request }) => {
     const { jwtVerify } = await import('jose');
     const key = new TextEncoder().encode('bench-secret-bench-secret-bench-secret-0001');
-    const app = Fastify();
+    const app = bareFastify();
     app.get('/idp/api/v1/users/me', async (req) => {
       const token = (req.headers.authorization ?? '').slice(7);
       const { payload } = await jwtVerify(token, key);

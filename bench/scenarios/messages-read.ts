@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Agora } from '../../src/app.js';
 import type { Database } from '../../src/platform/db/database.js';
-import type { Scenario } from '../scenario.js';
+import { bareFastify, type Scenario } from '../scenario.js';
 
 export const rowsOf = <T>(res: unknown) => (res as { rows: T[] }).rows;
 
@@ -32,7 +32,7 @@ export async function bareMessenger(
   status: number,
 ): Promise<FastifyInstance> {
   const { db } = database;
-  const app = Fastify();
+  const app = bareFastify();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, JSON.parse(String(body))));
   app.route({
     method: ['GET', 'POST'],

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
-import Fastify from 'fastify';
 import type { Agora } from '../../src/app.js';
-import type { Scenario } from '../scenario.js';
+import { bareFastify, type Scenario } from '../scenario.js';
 import { messengerFixture, rowsOf } from './messages-read.js';
 
 const MESSAGES = Number(process.env.BENCH_SEARCH_MESSAGES ?? 1_000_000);
@@ -61,7 +60,7 @@ export const scenario: Scenario = {
     return { path: `/messenger/v1/chats/search/status/${created.json<{ task_id: string }>().task_id}`, headers };
   },
   baseline: async ({ database, request }) => {
-    const app = Fastify();
+    const app = bareFastify();
     app.get('/messenger/v1/chats/search/status/:id', async (req) => {
       const [row] = rowsOf<{ status: string }>(
         await database.db.execute(

@@ -1,6 +1,5 @@
-import Fastify from 'fastify';
 import { hash, verify } from '@node-rs/argon2';
-import type { Scenario } from '../scenario.js';
+import { bareFastify, type Scenario } from '../scenario.js';
 
 const password = 'bench-password-123';
 
@@ -22,7 +21,7 @@ export const scenario: Scenario = {
   },
   baseline: async () => {
     const hashed = await hash(password, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
-    const app = Fastify();
+    const app = bareFastify();
     app.post('/idp/api/v1/users/token', async () => ({ ok: await verify(hashed, password) }));
     return app;
   },

@@ -1,7 +1,6 @@
-import Fastify from 'fastify';
 import { desc, eq, sql } from 'drizzle-orm';
 import { owners, wishes } from '../../src/modules/wishlist/wishlist.tables.js';
-import type { Scenario } from '../scenario.js';
+import { bareFastify, type Scenario } from '../scenario.js';
 
 const password = 'bench-password-123';
 
@@ -55,7 +54,7 @@ export const scenario: Scenario = {
     const { jwtVerify } = await import('jose');
     const key = new TextEncoder().encode('bench-secret-bench-secret-bench-secret-0001');
     const db = database.db;
-    const app = Fastify();
+    const app = bareFastify();
     // Prepared, as the module's statement is: the comparison measures the module, not statement parsing.
     const list = db
       .select(ownerView)
