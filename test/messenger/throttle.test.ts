@@ -15,7 +15,11 @@ async function burst(
     const { url, headers } = req(i);
     const res = await agora.app.inject({ method: 'GET', url: `${P}${url}`, headers, remoteAddress: ip });
     statuses.push(res.statusCode);
-    if (res.statusCode === 429) expect(res.json()).toEqual({ message: 'request-limit-exceeded' });
+    if (res.statusCode === 429) {
+      expect(res.json()).toEqual({ message: 'request-limit-exceeded' });
+      expect(res.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+      expect(res.headers['x-ratelimit-remaining']).toBe('0');
+    }
   }
   return statuses;
 }

@@ -3,6 +3,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { PlatformContext } from '../../platform/context.js';
+import { enforceLimit } from '../../platform/ratelimit/guard.js';
 import type { RateLimiter } from '../../platform/ratelimit/rate-limiter.js';
 import type { Actor, IdentityApi } from '../identity/index.js';
 import { badParameters, CODES, dbUnavailable, fail, isDatabaseDown } from './messenger.errors.js';
@@ -36,11 +37,9 @@ export function messengerRoutes(
 ) {
   const { config } = ctx;
   const hashed = (token: string) => createHash('sha1').update(token).digest('base64url');
-  /** Counts a request against `key`; 429 request-limit-exceeded beyond the limit. */
-  const throttle = async (key: string) => {
-    const d = await limiter.hit(`msgr:rl:${key}`, config.MESSENGER_RATE_LIMIT_PER_SECOND, 1);
-    if (!d.allowed) throw fail(429, CODES.RATE_LIMITED);
-  };
+  /** Counts a request against `key`; 429 request-limit-exceeded with Retry-After beyond the limit. */
+  const throttle = (key: string) =>
+    enforceLimit(limiter, undefined, `msgr:rl:${key}`, config.MESSENGER_RATE_LIMIT_PER_SECOND, 1);
   return async (scope: FastifyInstance) => {
     await scope.register(async (plain) => {
       const app = plain.withTypeProvider<TypeBoxTypeProvider>();
