@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -86,6 +86,33 @@ describe('microblog media sweep (scheduled task)', () => {
     }
     expect((await post('too late', [stale])).statusCode).toBe(404);
     expect((await post('in time', [fresh])).statusCode).toBe(201);
+  });
+
+  it('a media row that cannot be written leaves no file behind, even when the cleanup itself fails', async () => {
+    const files = createFiles(agora.ctx);
+    // A process that dies after storing the file runs no cleanup: here every delete fails as if so.
+    const dead: FilesApi = {
+      ...files,
+      delete: async () => {
+        throw new Error('process gone');
+      },
+    };
+    const service = createMicroblogService({
+      db: agora.ctx.database.db,
+      files: dead,
+      clock: systemClock,
+      log: agora.ctx.log,
+      metrics: createMetrics(agora.ctx.database),
+      mediaMaxBytes: 1 << 20,
+      mediaPrefix: '/m',
+    });
+    const body = png('orphan');
+    const sha = createHash('sha256').update(body).digest('hex');
+    // No such microblog profile: the media row's foreign key fails after the file is stored.
+    await expect(service.uploadMedia(2_000_000_000, randomUUID(), 'x.png', Readable.from([body]))).rejects.toThrow();
+    expect(await rows(sql`select 1 from files.files where sha256 = ${sha}`)).toHaveLength(0);
+    expect(await rows(sql`select 1 from microblog.medias where sha256 = ${sha}`)).toHaveLength(0);
+    await files.close();
   });
 
   it('a deleted tweet whose media files could not be deleted gets them deleted by the sweep', async () => {

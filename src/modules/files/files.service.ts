@@ -46,6 +46,12 @@ export interface PutInput {
   filename?: string;
   stream: Readable;
   ownerId: string | null;
+  /**
+   * Runs inside the transaction that records the file, so the caller's own row (a tweet's media, say) commits
+   * with it or not at all: no crash can leave a stored file that nothing of the caller points to. If it
+   * throws, the file is not recorded and its object is removed.
+   */
+  record?: (t: Db, file: FileRow) => Promise<void>;
 }
 
 const tooLarge = (max: number) => new AppError(E.FILE_TOO_LARGE, 413, `File is larger than ${max} bytes`);
@@ -161,6 +167,7 @@ export function createFilesService(deps: FilesDeps) {
             if (!(await repo.dropUnclaimedBlobDeletion(tx(t), key))) {
               throw new Error(`upload of ${key} outlived its grace`);
             }
+            await input.record?.(tx(t), row);
             return row;
           });
         } catch (err) {

@@ -142,21 +142,24 @@ export function createMicroblogService(deps: MicroblogDeps) {
       return { expired: expired.length, ...(await purgeMedias(await repo.markedMedias(db, SWEEP_BATCH))) };
     },
 
+    /** The file and its media row are recorded in one transaction (files' `record` hook). */
     async uploadMedia(me: number, userId: string, filename: string | undefined, stream: Readable): Promise<number> {
-      const file = await files.put({ bucket: MEDIA_BUCKET, filename, stream, ownerId: userId });
-      try {
-        return await repo.insertMedia(db, {
-          ownerId: me,
-          fileName: file.shortName,
-          sha256: file.sha256,
-          ext: /\.\w+$/.exec(file.pathInStorage)?.[0] ?? '',
-        });
-      } catch (err) {
-        await files
-          .delete(file.shortName)
-          .catch((e: Error) => log.error({ err: e, file: file.shortName }, 'media file without a media row'));
-        throw err;
-      }
+      let id = 0;
+      await files.put({
+        bucket: MEDIA_BUCKET,
+        filename,
+        stream,
+        ownerId: userId,
+        record: async (t, file) => {
+          id = await repo.insertMedia(t, {
+            ownerId: me,
+            fileName: file.shortName,
+            sha256: file.sha256,
+            ext: /\.\w+$/.exec(file.pathInStorage)?.[0] ?? '',
+          });
+        },
+      });
+      return id;
     },
 
     /** The media behind a content-addressed name `<sha256><ext>`. */
