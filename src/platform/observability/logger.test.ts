@@ -4,7 +4,8 @@ import { closeSync, constants, mkdtempSync, openSync, readFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { accessLogTo, LogSink, type AccessEntry } from './logger.js';
+import { pino } from 'pino';
+import { accessLogTo, lazyChild, LogSink, logOptions, type AccessEntry } from './logger.js';
 
 const entry: AccessEntry = {
   reqId: 'r-1',
@@ -62,5 +63,29 @@ describe('log sink', () => {
     closeSync(fd);
     await once(reader, 'exit');
     expect(readFileSync(out, 'utf8')).toBe(lines.join(''));
+  });
+});
+
+describe('lazy request logger', () => {
+  it('makes its pino child on the first log call only, with the bindings and options it was given', () => {
+    const lines: Record<string, unknown>[] = [];
+    const parent = pino(logOptions({ LOG_LEVEL: 'info' }), { write: (l: string) => void lines.push(JSON.parse(l)) });
+    let made = 0;
+    const child = parent.child.bind(parent);
+    parent.child = ((...args: Parameters<typeof child>) => (made++, child(...args))) as typeof parent.child;
+    const quiet = lazyChild(parent, { reqId: 'q-1' }, {});
+    expect(quiet.level).toBe('info');
+    expect(quiet.isLevelEnabled('debug')).toBe(false);
+    const debug = lazyChild(parent, { reqId: 'd-1' }, { level: 'debug' });
+    expect(debug.level).toBe('debug');
+    expect(made).toBe(0);
+    expect(debug.isLevelEnabled('debug')).toBe(true);
+    debug.debug({ n: 1 }, 'detail');
+    quiet.error({ err: new Error('bad') }, 'failed');
+    expect(made).toBe(2);
+    expect(lines).toMatchObject([
+      { level: 'debug', reqId: 'd-1', n: 1, msg: 'detail' },
+      { level: 'error', reqId: 'q-1', msg: 'failed', err: { message: 'bad' } },
+    ]);
   });
 });

@@ -95,13 +95,13 @@ class LazyChild {
     return (this.made ??= this.parent.child(this.own, this.opts));
   }
   get level(): string {
-    return this.made?.level ?? this.parent.level;
+    return this.made?.level ?? this.opts.level ?? this.parent.level;
   }
   set level(level: string) {
     this.real.level = level;
   }
   isLevelEnabled(level: string): boolean {
-    return (this.made ?? this.parent).isLevelEnabled(level);
+    return (this.made || this.opts.level ? this.real : this.parent).isLevelEnabled(level);
   }
   bindings(): Bindings {
     return this.real.bindings();
