@@ -1,12 +1,12 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, Registry, type RegistryContentType } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { HttpMetrics } from './metrics.js';
 
 describe('HTTP request metrics', () => {
   it('expose exactly what prom-client’s counter and histogram expose for the same requests', async () => {
-    const ours = new Registry();
+    const ours = new Registry<RegistryContentType>();
     const http = new HttpMetrics(ours);
-    const theirs = new Registry();
+    const theirs = new Registry<RegistryContentType>();
     const labelNames = ['method', 'route', 'status'] as const;
     const count = new Counter({
       name: 'http_requests_total',
@@ -42,6 +42,10 @@ describe('HTTP request metrics', () => {
       'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/health",status="200"} 2',
     );
     expect(await ours.getMetricsAsJSON()).toHaveLength(2);
+    // OpenMetrics exposition (the registry renames counters in place) matches prom-client's too.
+    ours.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    theirs.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    expect(sorted(await ours.metrics())).toEqual(sorted(await theirs.metrics()));
     ours.resetMetrics();
     expect(await ours.metrics()).not.toContain('route=');
   });

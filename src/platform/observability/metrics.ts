@@ -90,7 +90,7 @@ export class HttpMetrics {
   static readonly buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
   private readonly byRoute = new Map<string, Map<string, Map<number, HttpSeries>>>();
 
-  constructor(registry: Registry) {
+  constructor(registry: Pick<Registry, 'registerMetric'>) {
     const series = () => [...this.byRoute.values()].flatMap((m) => [...m.values()].flatMap((s) => [...s.values()]));
     const reset = () => this.byRoute.clear();
     const family = (name: string, help: string, type: Family['type'], values: () => FamilyValue[]): Family => ({
@@ -98,7 +98,10 @@ export class HttpMetrics {
       help,
       type,
       aggregator: 'sum',
-      get: () => ({ name, help, type, aggregator: 'sum', values: values() }),
+      // The registry renames counters for OpenMetrics (drops "_total"): a scrape reads the name it was left.
+      get() {
+        return { name: this.name, help, type, aggregator: 'sum', values: values() };
+      },
       reset,
     });
     const name = 'http_request_duration_seconds';
