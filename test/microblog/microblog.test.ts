@@ -182,6 +182,25 @@ describe('microblog contract', () => {
     expect((await call('GET', '/users/me', x)).json().user).toMatchObject({ id: x.id, name: renamed });
   });
 
+  it('others see a renamed account’s new name before it calls the microblog again (identity.user.renamed)', async () => {
+    const x = await blogger(agora);
+    const fan = await blogger(agora);
+    await call('POST', `/users/${x.id}/follow`, fan);
+    const account = await agora.identity.service.getUserByUsername(x.name);
+    const renamed = `${x.name}n`;
+    await agora.identity.service.updateProfile(account!.id, { username: renamed });
+    const seen = async () => (await call('GET', '/users/me', fan)).json().user.following[0]?.name;
+    expect(await seen()).toBe(x.name); // nothing delivered yet: the event waits in the outbox
+    const stop = agora.startWorkers();
+    try {
+      for (let i = 0; i < 100 && (await seen()) !== renamed; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await seen()).toBe(renamed);
+      expect((await call('GET', `/users/${x.id}`, fan)).json().user.name).toBe(renamed);
+    } finally {
+      await stop();
+    }
+  });
+
   it('feed: own and followed tweets only, likes desc then newest, 1-based pages, tweet shape', async () => {
     const r = await blogger(agora);
     const f = await blogger(agora);

@@ -3,6 +3,7 @@ import type { Config } from '../../config.js';
 import type { Cache } from '../../platform/cache/cache.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
+import type { Jobs } from '../../platform/jobs/index.js';
 import { AppError, conflict, forbidden, notFound } from '../../platform/errors.js';
 import { identityRepository as repo, type SessionRow, type UserRow } from './identity.repository.js';
 import type { PasswordHasher } from './passwords.js';
@@ -71,6 +72,8 @@ export interface IdentityDeps {
   clock: Clock;
   hasher: PasswordHasher;
   signer: TokenSigner;
+  /** Where `identity.user.renamed` is published, in the transaction of the rename. */
+  jobs?: Pick<Jobs, 'publish' | 'wake'>;
 }
 
 /** Django's normalize_email: the domain is case-insensitive, the local part is kept as given. */
@@ -241,8 +244,17 @@ export function createIdentityService(deps: IdentityDeps) {
       try {
         const email = patch.email === undefined ? undefined : patch.email ? normalizeEmail(patch.email) : null;
         const { username, firstName, lastName } = patch;
-        const row = await repo.updateUser(db, userId, { username, firstName, lastName, email, updatedAt: clock.now() });
+        const changes = { username, firstName, lastName, email, updatedAt: clock.now() };
+        // A new username is announced with the change itself: modules that show names (the microblog) refresh them.
+        const row = await db.transaction(async (t) => {
+          const before = username === undefined ? undefined : await repo.userById(t as Db, userId);
+          const updated = await repo.updateUser(t as Db, userId, changes);
+          if (updated && before && before.username !== updated.username)
+            await deps.jobs?.publish(t as Db, 'identity.user.renamed', { userId, username: updated.username });
+          return updated;
+        });
         if (!row) throw notFound();
+        deps.jobs?.wake();
         await forgetUser(userId);
         return row;
       } catch (err) {

@@ -8,6 +8,13 @@ import { createIdentityService, type IdentityService } from './identity.service.
 import { argon2Hasher } from './passwords.js';
 import { createSigner } from './tokens.js';
 
+declare module '../../platform/jobs/types.js' {
+  interface EventMap {
+    /** An account's username changed; published in the transaction of the change. */
+    'identity.user.renamed': { userId: string; username: string };
+  }
+}
+
 export type { Actor, CredentialKind, IdentityService, TokenPair, IssueOptions } from './identity.service.js';
 export { isAdmin, requireAdmin, ADMIN_PERMISSION } from './identity.service.js';
 export type { UserRow } from './identity.repository.js';
@@ -42,6 +49,7 @@ export async function createIdentity(ctx: PlatformContext): Promise<{ module: Ag
     clock: ctx.clock,
     hasher: argon2Hasher(config.ARGON2_MEMORY_KIB, config.ARGON2_ITERATIONS),
     signer,
+    jobs: ctx.jobs,
   });
 
   const api: IdentityApi = {

@@ -3,6 +3,7 @@ import type { AgoraModule } from '../../platform/http/module.js';
 import type { FilesApi } from '../files/index.js';
 import type { IdentityApi } from '../identity/index.js';
 import { renderMicroblogError } from './microblog.errors.js';
+import { microblogRepository } from './microblog.repository.js';
 import { microblogRoutes } from './microblog.routes.js';
 import { seedMicroblog } from './microblog.seed.js';
 import { createMicroblogService } from './microblog.service.js';
@@ -27,6 +28,13 @@ export function createMicroblogModule(
     // Under the module's /api/ by default: whatever proxy forwards the API (the course's forwards only /api/)
     // also forwards the images.
     mediaPrefix: config.MICROBLOG_MEDIA_URL_PREFIX.replace(/\/+$/, '') || `${mount}/api/medias`,
+  });
+  // Other users see a renamed account's new name at once, not only after its next microblog call. The handler
+  // reads the account's current name, so redelivered or reordered events cannot bring an old name back.
+  ctx.jobs.subscribe('identity.user.renamed', 'microblog', async ({ userId }) => {
+    const user = await deps.identity.getUser(userId);
+    if (!user) return 'skipped';
+    await microblogRepository.renameProfile(ctx.database.db, userId, user.username);
   });
   return {
     name: 'microblog',

@@ -32,6 +32,13 @@ export const microblogRepository = {
     return written ?? (await db.select().from(profiles).where(eq(profiles.userId, userId)))[0]!;
   },
 
+  /** The profile of an identity account takes the account's current name (no row: nothing to rename). */
+  renameProfile: async (db: Db, userId: string, name: string) =>
+    db
+      .update(profiles)
+      .set({ name })
+      .where(and(eq(profiles.userId, userId), sql`${profiles.name} <> ${name}`)),
+
   profileById: async (db: Db, id: number) => (await db.select().from(profiles).where(eq(profiles.id, id)))[0],
 
   followersOf: async (db: Db, id: number) =>

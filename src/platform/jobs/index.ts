@@ -44,7 +44,10 @@ export function jobsFromConfig(
   });
 }
 
-/** Housekeeping of the job tables: finished jobs and old idempotency keys are kept for a week. */
+/**
+ * Housekeeping of the job tables: finished jobs and old idempotency keys are kept for a week, and so is an event
+ * no process has taken (no module subscribes to it wherever it runs, e.g. a MODULES selection without them).
+ */
 export function jobsMaintenance(database: Database, clock: Clock): ScheduledTask {
   return {
     name: 'platform.jobs.purge-finished',
@@ -56,6 +59,9 @@ export function jobsMaintenance(database: Database, clock: Clock): ScheduledTask
       );
       await database.db.execute(
         sql`delete from platform.jobs_done where state = 'done' and completed_at < ${before}::timestamptz`,
+      );
+      await database.db.execute(
+        sql`delete from platform.outbox where kind = 'event' and created_at < ${before}::timestamptz`,
       );
     },
   };
