@@ -88,10 +88,25 @@ describe('microblog media sweep (scheduled task)', () => {
     expect((await post('in time', [fresh])).statusCode).toBe(201);
   });
 
-  it('a media row that cannot be written leaves no file behind, even when the cleanup itself fails', async () => {
-    const files = createFiles(agora.ctx);
-    // A process that dies after storing the file runs no cleanup: here every delete fails as if so.
-    const dead: FilesApi = {
+  it('a media row that cannot be written leaves no file behind, with no cleanup by the caller; a failed object delete goes to the blob sweep', async () => {
+    const real = createFiles(agora.ctx).store;
+    let failDeletes = false;
+    const keys: string[] = [];
+    const store: FilesApi['store'] = {
+      ...real,
+      kind: real.kind,
+      putFile: async (key, ...rest) => {
+        keys.push(key);
+        return real.putFile(key, ...rest);
+      },
+      delete: async (key) => {
+        if (failDeletes) throw new Error('object store unavailable');
+        return real.delete(key);
+      },
+    };
+    const files = createFiles(agora.ctx, { store });
+    // A process that dies once the file is stored runs no cleanup of its own: files.delete never succeeds here.
+    const dying: FilesApi = {
       ...files,
       delete: async () => {
         throw new Error('process gone');
@@ -99,19 +114,34 @@ describe('microblog media sweep (scheduled task)', () => {
     };
     const service = createMicroblogService({
       db: agora.ctx.database.db,
-      files: dead,
+      files: dying,
       clock: systemClock,
       log: agora.ctx.log,
       metrics: createMetrics(agora.ctx.database),
       mediaMaxBytes: 1 << 20,
       mediaPrefix: '/m',
     });
-    const body = png('orphan');
-    const sha = createHash('sha256').update(body).digest('hex');
-    // No such microblog profile: the media row's foreign key fails after the file is stored.
-    await expect(service.uploadMedia(2_000_000_000, randomUUID(), 'x.png', Readable.from([body]))).rejects.toThrow();
-    expect(await rows(sql`select 1 from files.files where sha256 = ${sha}`)).toHaveLength(0);
-    expect(await rows(sql`select 1 from microblog.medias where sha256 = ${sha}`)).toHaveLength(0);
+    // No such microblog profile: the media row's foreign key fails after the object is stored.
+    const orphan = (marker: string) =>
+      service.uploadMedia(2_000_000_000, randomUUID(), 'x.png', Readable.from([png(marker)]));
+    const recorded = async (marker: string) => {
+      const sha = createHash('sha256').update(png(marker)).digest('hex');
+      return [
+        ...(await rows(sql`select 1 from files.files where sha256 = ${sha}`)),
+        ...(await rows(sql`select 1 from microblog.medias where sha256 = ${sha}`)),
+      ];
+    };
+
+    await expect(orphan('orphan-1')).rejects.toThrow();
+    expect(await recorded('orphan-1')).toHaveLength(0);
+    expect(onDisk(keys[0]!)).toBe(false);
+
+    failDeletes = true;
+    await expect(orphan('orphan-2')).rejects.toThrow();
+    expect(await recorded('orphan-2')).toHaveLength(0);
+    expect(onDisk(keys[1]!)).toBe(true);
+    // Its tombstone stays: the blob sweep deletes the object once the upload grace has passed.
+    expect(await rows(sql`select 1 from files.blob_deletions where key = ${keys[1]!}`)).toHaveLength(1);
     await files.close();
   });
 

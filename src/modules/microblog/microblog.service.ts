@@ -159,6 +159,7 @@ export function createMicroblogService(deps: MicroblogDeps) {
           });
         },
       });
+      if (!id) throw new Error('files.put returned without recording the media row');
       return id;
     },
 

@@ -78,6 +78,8 @@ describe('lazy request logger', () => {
     expect(quiet.isLevelEnabled('debug')).toBe(false);
     const debug = lazyChild(parent, { reqId: 'd-1' }, { level: 'debug' });
     expect(debug.level).toBe('debug');
+    quiet.debug('below the level: no child for it');
+    quiet.trace('nor for this');
     expect(made).toBe(0);
     expect(debug.isLevelEnabled('debug')).toBe(true);
     debug.debug({ n: 1 }, 'detail');

@@ -7,6 +7,7 @@ import {
   type Logger,
   type LoggerOptions,
 } from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../config.js';
 import { telemetryLogOptions, traceMixin } from './tracing.js';
 
@@ -78,13 +79,16 @@ export const accessLogVia =
  * costs an object and a serialised binding per request, yet a request rarely logs anything but its access
  * line, which is written apart (accessLogTo). The child is made when the request first logs.
  */
-export function lazyChild(parent: Logger, bindings: Bindings, opts: ChildLoggerOptions): Logger {
-  return new LazyChild(parent, bindings, opts) as unknown as Logger;
+export type RequestLogger = FastifyBaseLogger & Pick<Logger, 'isLevelEnabled' | 'bindings'>;
+
+export function lazyChild(parent: Logger, bindings: Bindings, opts: ChildLoggerOptions): RequestLogger {
+  return new LazyChild(parent, bindings, opts);
 }
 
 type Method = (...args: unknown[]) => void;
 
-class LazyChild {
+/** Fastify's logger interface, all of it: a call at a level that is off makes no child. */
+class LazyChild implements RequestLogger {
   private made?: Logger;
   constructor(
     private readonly parent: Logger,
@@ -93,6 +97,9 @@ class LazyChild {
   ) {}
   private get real(): Logger {
     return (this.made ??= this.parent.child(this.own, this.opts));
+  }
+  private off(level: string): boolean {
+    return !this.made && this.opts.level === undefined && !this.parent.isLevelEnabled(level);
   }
   get level(): string {
     return this.made?.level ?? this.opts.level ?? this.parent.level;
@@ -110,22 +117,22 @@ class LazyChild {
     return this.real.child(bindings, opts);
   }
   fatal(...args: unknown[]): void {
-    (this.real.fatal as Method)(...args);
+    if (!this.off('fatal')) (this.real.fatal as Method)(...args);
   }
   error(...args: unknown[]): void {
-    (this.real.error as Method)(...args);
+    if (!this.off('error')) (this.real.error as Method)(...args);
   }
   warn(...args: unknown[]): void {
-    (this.real.warn as Method)(...args);
+    if (!this.off('warn')) (this.real.warn as Method)(...args);
   }
   info(...args: unknown[]): void {
-    (this.real.info as Method)(...args);
+    if (!this.off('info')) (this.real.info as Method)(...args);
   }
   debug(...args: unknown[]): void {
-    (this.real.debug as Method)(...args);
+    if (!this.off('debug')) (this.real.debug as Method)(...args);
   }
   trace(...args: unknown[]): void {
-    (this.real.trace as Method)(...args);
+    if (!this.off('trace')) (this.real.trace as Method)(...args);
   }
   silent(): void {}
 }

@@ -84,7 +84,8 @@ type FamilyValue = { labels: Record<string, string | number>; value: number; met
  * The two request metrics, kept as plain numbers per (method, route template, status) and turned into
  * Prometheus series when scraped. Every request records into them: prom-client's labelled counter and
  * histogram cost about 1.1 µs per request (label validation and hashing on each call); this costs three
- * map lookups and a bucket search. The exposition is the same as prom-client's.
+ * map lookups and a bucket search. The exposition is the same as prom-client's. The registry sees them as
+ * metric objects to read (get, reset), not as Counter/Histogram: both share one store, so a reset clears both.
  */
 export class HttpMetrics {
   static readonly buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
