@@ -247,10 +247,11 @@ export function createIdentityService(deps: IdentityDeps) {
         const changes = { username, firstName, lastName, email, updatedAt: clock.now() };
         // A new username is announced with the change itself: modules that show names (the microblog) refresh them.
         const row = await db.transaction(async (t) => {
-          const before = username === undefined ? undefined : await repo.userById(t as Db, userId);
-          const updated = await repo.updateUser(t as Db, userId, changes);
+          const tx = t as Db;
+          const before = username === undefined ? undefined : await repo.userById(tx, userId);
+          const updated = await repo.updateUser(tx, userId, changes);
           if (updated && before && before.username !== updated.username)
-            await deps.jobs?.publish(t as Db, 'identity.user.renamed', { userId, username: updated.username });
+            await deps.jobs?.publish(tx, 'identity.user.renamed', { userId, username: updated.username });
           return updated;
         });
         if (!row) throw notFound();

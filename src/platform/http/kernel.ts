@@ -3,11 +3,11 @@ import type { Ajv } from 'ajv';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
 import type { PlatformContext } from '../context.js';
 import type { AgoraModule } from './module.js';
 import { toAppError } from './errors.js';
 import { lazyChild } from '../observability/logger.js';
-import type { Logger } from 'pino';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 

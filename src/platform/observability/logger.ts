@@ -74,20 +74,20 @@ export const accessLogVia =
   (e) =>
     logger.info(e, 'request');
 
+export type RequestLogger = FastifyBaseLogger & Pick<Logger, 'isLevelEnabled' | 'bindings'>;
+
 /**
  * A request's logger, made on first use. Fastify gives every request a pino child bound to its id; making one
  * costs an object and a serialised binding per request, yet a request rarely logs anything but its access
- * line, which is written apart (accessLogTo). The child is made when the request first logs.
+ * line, which is written apart (accessLogTo). The child is made when the request first logs at a level that is on.
  */
-export type RequestLogger = FastifyBaseLogger & Pick<Logger, 'isLevelEnabled' | 'bindings'>;
-
 export function lazyChild(parent: Logger, bindings: Bindings, opts: ChildLoggerOptions): RequestLogger {
   return new LazyChild(parent, bindings, opts);
 }
 
-type Method = (...args: unknown[]) => void;
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
-/** Fastify's logger interface, all of it: a call at a level that is off makes no child. */
+/** Fastify's logger interface, all of it, over a child made on demand. */
 class LazyChild implements RequestLogger {
   private made?: Logger;
   constructor(
@@ -98,8 +98,10 @@ class LazyChild implements RequestLogger {
   private get real(): Logger {
     return (this.made ??= this.parent.child(this.own, this.opts));
   }
-  private off(level: string): boolean {
-    return !this.made && this.opts.level === undefined && !this.parent.isLevelEnabled(level);
+  /** Logs through the child, unless the level is off (then no child is made for it). */
+  private at(level: Level, args: unknown[]): void {
+    if (!this.made && this.opts.level === undefined && !this.parent.isLevelEnabled(level)) return;
+    (this.real[level] as (...a: unknown[]) => void)(...args);
   }
   get level(): string {
     return this.made?.level ?? this.opts.level ?? this.parent.level;
@@ -117,22 +119,22 @@ class LazyChild implements RequestLogger {
     return this.real.child(bindings, opts);
   }
   fatal(...args: unknown[]): void {
-    if (!this.off('fatal')) (this.real.fatal as Method)(...args);
+    this.at('fatal', args);
   }
   error(...args: unknown[]): void {
-    if (!this.off('error')) (this.real.error as Method)(...args);
+    this.at('error', args);
   }
   warn(...args: unknown[]): void {
-    if (!this.off('warn')) (this.real.warn as Method)(...args);
+    this.at('warn', args);
   }
   info(...args: unknown[]): void {
-    if (!this.off('info')) (this.real.info as Method)(...args);
+    this.at('info', args);
   }
   debug(...args: unknown[]): void {
-    if (!this.off('debug')) (this.real.debug as Method)(...args);
+    this.at('debug', args);
   }
   trace(...args: unknown[]): void {
-    if (!this.off('trace')) (this.real.trace as Method)(...args);
+    this.at('trace', args);
   }
   silent(): void {}
 }
