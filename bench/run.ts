@@ -96,15 +96,18 @@ try {
   const theirs: autocannon.Result[] = [];
   const cpu = { agora: 0, baseline: 0 };
   let sqlTotal = 0;
+  /** One round on one side, its server's CPU time added up. */
+  const round = async (side: keyof typeof cpu, server: typeof agora) => {
+    const before = cpuSeconds(server.child);
+    const result = await load(server.port, agora.request, duration);
+    cpu[side] += cpuSeconds(server.child) - before;
+    return result;
+  };
   for (let i = 0; i < rounds; i++) {
     const before = await sqlCount(agora.port);
-    let t = cpuSeconds(agora.child);
-    ours.push(await load(agora.port, agora.request, duration));
-    cpu.agora += cpuSeconds(agora.child) - t;
+    ours.push(await round('agora', agora));
     sqlTotal += (await sqlCount(agora.port)) - before;
-    t = cpuSeconds(baseline.child);
-    theirs.push(await load(baseline.port, agora.request, duration));
-    cpu.baseline += cpuSeconds(baseline.child) - t;
+    theirs.push(await round('baseline', baseline));
   }
   const a = merge(ours);
   const b = merge(theirs);

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agora } from '../src/app.js';
 import { testApp } from './helpers/app.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from './jobs/helpers.js';
 
 /** startWorkers: a job transport that cannot start is retried, and stopping never leaves one running. */
 describe('startWorkers', () => {

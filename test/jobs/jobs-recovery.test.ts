@@ -8,6 +8,7 @@ import { jobsFromConfig } from '../../src/platform/jobs/index.js';
 import { createJobs } from '../../src/platform/jobs/jobs.js';
 import { embeddedTransport } from '../../src/platform/jobs/embedded.js';
 import { rabbitTransport } from '../../src/platform/jobs/rabbitmq.js';
+import type { Transport } from '../../src/platform/jobs/types.js';
 import { createMetrics } from '../../src/platform/observability/metrics.js';
 import { testApp, testConfig, unique } from '../helpers/app.js';
 import { testDatabase, usingPostgres } from '../helpers/db.js';
@@ -22,6 +23,19 @@ describe.each(transports())('job recovery on the %s transport', (kind, extra) =>
   });
   afterAll(async () => h.close());
 
+  /** Jobs of their own on `transport`, with the harness's fast timings. */
+  const fastJobs = (transport: Transport, opts: { concurrency: number; maxAttempts: number }) =>
+    createJobs({
+      db: h.agora.ctx.database.db,
+      transport,
+      clock: systemClock,
+      log: h.agora.ctx.log,
+      metrics: createMetrics(h.agora.ctx.database),
+      retryBaseSeconds: 0.1,
+      pollSeconds: 0.05,
+      leaseSeconds: 1,
+      ...opts,
+    });
   const child = async () => ({ ...h.values, DATABASE_URL: (await testDatabase()).url ?? '', LOG_LEVEL: 'silent' });
 
   it.skipIf(kind === 'embedded' && !usingPostgres())(
@@ -152,18 +166,7 @@ describe.each(transports())('job recovery on the %s transport', (kind, extra) =>
         throw new Error('broker unreachable');
       },
     };
-    const jobs = createJobs({
-      db: database.db,
-      transport,
-      clock: systemClock,
-      log: h.agora.ctx.log,
-      metrics: createMetrics(database),
-      concurrency: 1,
-      maxAttempts: 1,
-      retryBaseSeconds: 0.1,
-      pollSeconds: 0.05,
-      leaseSeconds: 1,
-    });
+    const jobs = fastJobs(transport, { concurrency: 1, maxAttempts: 1 });
     await h.stop(); // the harness relay must not move the row either
     try {
       await expect(jobs.start()).rejects.toThrow('broker unreachable');
@@ -196,18 +199,7 @@ describe.each(transports())('job recovery on the %s transport', (kind, extra) =>
         return c;
       },
     });
-    const jobs = createJobs({
-      db: database.db,
-      transport,
-      clock: systemClock,
-      log: h.agora.ctx.log,
-      metrics: createMetrics(database),
-      concurrency: 2,
-      maxAttempts: 3,
-      retryBaseSeconds: 0.1,
-      pollSeconds: 0.05,
-      leaseSeconds: 1,
-    });
+    const jobs = fastJobs(transport, { concurrency: 2, maxAttempts: 3 });
     const seen: string[] = [];
     jobs.register('test.seen', async (p: { tag: string }) => void seen.push(p.tag));
     await h.stop(); // the outbox is shared: the harness relay would send these jobs to its own queue
