@@ -47,7 +47,8 @@ export async function createServer(ctx: PlatformContext): Promise<FastifyInstanc
   });
   app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    metrics.http.record(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    const elapsedMs = reply.elapsedTime;
+    metrics.http.record(req.method, route, reply.statusCode, elapsedMs / 1000);
     const q = req.url.indexOf('?');
     ctx.accessLog({
       reqId: req.id,
@@ -58,7 +59,7 @@ export async function createServer(ctx: PlatformContext): Promise<FastifyInstanc
       size: Number(reply.getHeader('content-length') ?? 0),
       ip: req.ip,
       userAgent: req.headers['user-agent'] ?? '',
-      durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      durationMs: Math.round(elapsedMs * 100) / 100,
     });
     done();
   });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { accessLogTo, lazyChild, LogSink, logOptions, type AccessEntry } from './logger.js';
+import { accessLogTo, jsonString, lazyChild, LogSink, logOptions, type AccessEntry } from './logger.js';
 
 const entry: AccessEntry = {
   reqId: 'r-1',
@@ -36,6 +36,37 @@ describe('access log line', () => {
       accessLogTo({ write: (s: string) => void lines.push(s) }, { LOG_LEVEL: level })(entry);
     accessLogTo({ write: (s: string) => void lines.push(s) }, { LOG_LEVEL: 'debug' })(entry);
     expect(lines).toHaveLength(1);
+  });
+});
+
+describe('jsonString', () => {
+  it('gives the text JSON.stringify gives, for every kind of character', () => {
+    const cases = [
+      '',
+      'plain /path?x=1',
+      '"',
+      '\\',
+      'a"b\\c',
+      '\u0000',
+      '\n\t',
+      '\u001f',
+      '\u007f',
+      'é',
+      '日本',
+      '😀',
+      '\ud800',
+      'x\udfff',
+      ' ~',
+    ];
+    for (const s of cases) expect(jsonString(s)).toBe(JSON.stringify(s));
+    // and for random strings over ASCII, control characters, quotes, backslashes and surrogate halves
+    const pool = [0x00, 0x09, 0x1f, 0x20, 0x22, 0x2f, 0x41, 0x5c, 0x7e, 0x7f, 0x80, 0xe9, 0xd800, 0xdc00, 0xffff];
+    for (let n = 0; n < 2000; n++) {
+      const len = n % 12;
+      let s = '';
+      for (let i = 0; i < len; i++) s += String.fromCharCode(pool[(n * 7 + i * 13 + (n >> 3)) % pool.length]!);
+      expect(jsonString(s)).toBe(JSON.stringify(s));
+    }
   });
 });
 

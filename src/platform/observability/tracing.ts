@@ -100,6 +100,11 @@ function parseHeaders(raw: string): Record<string, string> {
   return out;
 }
 
+/** Whether spans are being recorded (OTEL_EXPORTER_OTLP_ENDPOINT set and the SDK started). */
+export function tracing(): boolean {
+  return stopTracing !== undefined;
+}
+
 /** trace_id/span_id of the active span, added to every log line written inside a traced request or job. */
 export function traceMixin(): Record<string, string> {
   const span = trace.getActiveSpan();
