@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { accessLogTo, jsonString, lazyChild, LogSink, logOptions, type AccessEntry } from './logger.js';
+import { accessLogTo, jsonString, lazyChild, milliseconds, LogSink, logOptions, type AccessEntry } from './logger.js';
 
 const entry: AccessEntry = {
   reqId: 'r-1',
@@ -67,6 +67,20 @@ describe('jsonString', () => {
       for (let i = 0; i < len; i++) s += String.fromCharCode(pool[(n * 7 + i * 13 + (n >> 3)) % pool.length]!);
       expect(jsonString(s)).toBe(JSON.stringify(s));
     }
+  });
+});
+
+describe('milliseconds', () => {
+  it('gives the text String() gives for the duration rounded to 1/100 ms', () => {
+    const cases = [
+      0, 0.001, 0.004, 0.005, 0.01, 0.1, 0.5, 1, 1.05, 1.5, 9.99, 10, 123.45, 1234567.89, 0.125, 2.675, 1e14,
+    ];
+    for (const x of cases) expect(milliseconds(x)).toBe(String(Math.round(x * 100) / 100));
+    for (let i = 0; i < 20_000; i++) {
+      const x = (i % 7 === 0 ? 1000 : 1) * Math.random() * (i % 3 === 0 ? 1 : 100);
+      expect(milliseconds(x)).toBe(String(Math.round(x * 100) / 100));
+    }
+    for (const odd of [NaN, Infinity, -1, 1e20]) expect(milliseconds(odd)).toBe(String(Math.round(odd * 100) / 100));
   });
 });
 

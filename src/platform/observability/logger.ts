@@ -60,7 +60,7 @@ export function accessLogTo(sink: DestinationStream, config: Pick<Config, 'LOG_L
       time = new Date(now).toISOString();
     }
     sink.write(
-      `{"level":"info","time":"${time}","service":"agora"${tracing() ? traceFields() : ''},"reqId":${q(e.reqId)},"status":${e.status},"method":${q(e.method)},"route":${q(e.route)},"path":${q(e.path)},"size":${e.size},"ip":${q(e.ip)},"userAgent":${q(e.userAgent)},"durationMs":${e.durationMs},"msg":"request"}\n`,
+      `{"level":"info","time":"${time}","service":"agora"${tracing() ? traceFields() : ''},"reqId":${q(e.reqId)},"status":${e.status},"method":${q(e.method)},"route":${q(e.route)},"path":${q(e.path)},"size":${e.size},"ip":${q(e.ip)},"userAgent":${q(e.userAgent)},"durationMs":${milliseconds(e.durationMs)},"msg":"request"}\n`,
     );
   };
 }
@@ -70,6 +70,19 @@ function traceFields(): string {
   const ids = traceMixin();
   for (const k in ids) out += `,${JSON.stringify(k)}:${JSON.stringify(ids[k])}`;
   return out;
+}
+
+/**
+ * A duration rounded to 1/100 ms, as the same text String() gives, from its integer parts: formatting a double
+ * costs about 230 ns, two small integers about 45 ns.
+ */
+export function milliseconds(ms: number): string {
+  const hundredths = Math.round(ms * 100);
+  if (!(hundredths >= 0 && hundredths < 1e15)) return String(Math.round(ms * 100) / 100);
+  const frac = hundredths % 100;
+  const whole = (hundredths - frac) / 100;
+  if (frac === 0) return `${whole}`;
+  return frac % 10 === 0 ? `${whole}.${frac / 10}` : `${whole}.${frac < 10 ? '0' : ''}${frac}`;
 }
 
 /**
