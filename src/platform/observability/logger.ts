@@ -78,7 +78,7 @@ function traceFields(): string {
  */
 export function milliseconds(ms: number): string {
   const hundredths = Math.round(ms * 100);
-  if (!(hundredths >= 0 && hundredths < 1e15)) return String(Math.round(ms * 100) / 100);
+  if (!(hundredths >= 0 && hundredths < 1e15)) return String(hundredths / 100);
   const frac = hundredths % 100;
   const whole = (hundredths - frac) / 100;
   if (frac === 0) return `${whole}`;

@@ -122,7 +122,7 @@ const ERROR = 50;
 export function telemetryLogOptions(): Pick<LoggerOptions, 'mixin' | 'hooks'> {
   const report = reporter;
   return {
-    ...(stopTracing ? { mixin: traceMixin } : {}),
+    ...(tracing() ? { mixin: traceMixin } : {}),
     ...(report
       ? {
           hooks: {
