@@ -46,6 +46,7 @@ export async function createIdentity(ctx: PlatformContext): Promise<{ module: Ag
     db: ctx.database.db,
     config,
     cache: ctx.cache,
+    limiter: ctx.limiter,
     clock: ctx.clock,
     hasher: argon2Hasher(config.ARGON2_MEMORY_KIB, config.ARGON2_ITERATIONS),
     signer,

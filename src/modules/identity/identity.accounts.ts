@@ -1,0 +1,135 @@
+import type { Db } from '../../platform/db/database.js';
+import { AppError, notFound } from '../../platform/errors.js';
+import type { CredentialCache } from './identity.credential-cache.js';
+import { apiKeyKey, sessionKeys } from './identity.credential-cache.js';
+import { identityRepository as repo, type UserRow } from './identity.repository.js';
+import { isUniqueViolation, type Actor, type IdentityDeps } from './identity.types.js';
+
+/** Django's normalize_email: the domain is case-insensitive, the local part is kept as given. */
+export function normalizeEmail(raw: string): string {
+  const email = raw.trim();
+  const at = email.lastIndexOf('@');
+  return at < 0 ? email : `${email.slice(0, at)}@${email.slice(at + 1).toLowerCase()}`;
+}
+
+/** A unique violation on users as identity's 409s; anything else is rethrown. */
+function takenOrRethrow(err: unknown): never {
+  const constraint = isUniqueViolation(err);
+  if (constraint?.includes('email')) throw new AppError('EMAIL_TAKEN', 409, 'A user with that email already exists.');
+  if (constraint) throw new AppError('USERNAME_TAKEN', 409, 'A user with that username already exists.');
+  throw err;
+}
+
+/** Accounts: registration, password checks, profiles, activation, passwords, superusers. */
+export function accountService(deps: IdentityDeps, creds: CredentialCache) {
+  const { db, clock, hasher } = deps;
+
+  const accounts = {
+    async register(input: {
+      username: string;
+      password: string;
+      email?: string | null;
+      firstName?: string;
+      lastName?: string;
+      isSuperuser?: boolean;
+      emailVerified?: boolean;
+    }): Promise<UserRow> {
+      const email = input.email ? normalizeEmail(input.email) : null;
+      const passwordHash = await hasher.hash(input.password);
+      return repo
+        .insertUser(db, {
+          id: clock.uuid(),
+          username: input.username,
+          email,
+          passwordHash,
+          firstName: input.firstName ?? '',
+          lastName: input.lastName ?? '',
+          isSuperuser: input.isSuperuser ?? false,
+          emailVerified: input.emailVerified ?? false,
+        })
+        .catch(takenOrRethrow);
+    },
+
+    /** Checks a password login; the same answer (and about the same time) whatever is wrong. */
+    async authenticate(login: string, password: string): Promise<UserRow> {
+      const user = login ? await repo.userByLogin(db, login) : undefined;
+      const ok = await hasher.verify(user?.passwordHash ?? null, password);
+      if (!user || !ok || !user.isActive) {
+        throw new AppError('INVALID_CREDENTIALS', 401, 'Invalid user credentials');
+      }
+      return user;
+    },
+
+    getUser: async (id: string) => repo.userById(db, id),
+    getUserByUsername: async (username: string) => repo.userByUsername(db, username),
+
+    async updateProfile(
+      userId: string,
+      patch: { username?: string; email?: string | null; firstName?: string; lastName?: string },
+    ): Promise<UserRow> {
+      const email = patch.email === undefined ? undefined : patch.email ? normalizeEmail(patch.email) : null;
+      const { username, firstName, lastName } = patch;
+      const changes = { username, firstName, lastName, email, updatedAt: clock.now() };
+      // A new username is announced with the change itself: modules that show names (the microblog) refresh them.
+      const row = await db
+        .transaction(async (t) => {
+          const tx = t as Db;
+          const before = username === undefined ? undefined : await repo.userById(tx, userId);
+          const updated = await repo.updateUser(tx, userId, changes);
+          if (updated && before && before.username !== updated.username)
+            await deps.jobs?.publish(tx, 'identity.user.renamed', { userId, username: updated.username });
+          return updated;
+        })
+        .catch(takenOrRethrow);
+      if (!row) throw notFound();
+      deps.jobs?.wake();
+      await creds.forgetUser(userId);
+      return row;
+    },
+
+    async listUsers(opts: { page: number; size: number; search?: string }) {
+      return repo.listUsers(db, { offset: (opts.page - 1) * opts.size, limit: opts.size, search: opts.search });
+    },
+
+    /** Deactivates an account everywhere: every session and key stops working at once. */
+    async deactivate(userId: string) {
+      const user = await repo.updateUser(db, userId, { isActive: false, updatedAt: clock.now() });
+      if (!user) throw notFound();
+      const live = await repo.credentialsOfUser(db, userId);
+      await repo.revokeUserSessions(db, userId, 'deactivated', clock.now());
+      await creds.tombstone([...live.sessions.flatMap(sessionKeys), ...live.keys.map((k) => apiKeyKey(k.keyHash))]);
+    },
+
+    async changePassword(actor: Actor, oldPassword: string, newPassword: string) {
+      const user = await repo.userById(db, actor.userId);
+      if (!user || !(await hasher.verify(user.passwordHash, oldPassword))) {
+        throw new AppError('INVALID_PASSWORD', 400, 'Invalid current password');
+      }
+      await repo.updateUser(db, user.id, { passwordHash: await hasher.hash(newPassword), updatedAt: clock.now() });
+      await creds.revokeSessions(
+        await repo.revokeUserSessions(db, user.id, 'password-changed', clock.now(), actor.sessionId),
+      );
+    },
+
+    async setPassword(userId: string, password: string) {
+      await repo.updateUser(db, userId, { passwordHash: await hasher.hash(password), updatedAt: clock.now() });
+    },
+
+    /** Creates or updates a superuser (CLI, SUPERUSER_* variables). */
+    async ensureSuperuser(input: { username: string; email?: string; password: string }) {
+      const existing = await repo.userByUsername(db, input.username);
+      if (existing) {
+        await repo.updateUser(db, existing.id, {
+          isSuperuser: true,
+          isActive: true,
+          passwordHash: await hasher.hash(input.password),
+          ...(input.email ? { email: normalizeEmail(input.email) } : {}),
+        });
+        await creds.forgetUser(existing.id);
+        return { user: (await repo.userById(db, existing.id))!, created: false };
+      }
+      return { user: await accounts.register({ ...input, isSuperuser: true, emailVerified: true }), created: true };
+    },
+  };
+  return accounts;
+}

@@ -1,0 +1,158 @@
+import { Type } from 'typebox';
+import { AppError, notFound } from '../../platform/errors.js';
+import type { PlatformContext } from '../../platform/context.js';
+import { enforceLimit, rateHeaders, rateLimited } from '../../platform/ratelimit/guard.js';
+import type { UserRow } from './identity.repository.js';
+import * as S from './identity.schemas.js';
+import type { IdentityService } from './identity.service.js';
+import {
+  bearer,
+  emptyBody,
+  errors,
+  sessionOut,
+  tokenOut,
+  type IdentityGuards,
+  type TypedApp,
+} from './identity.http.js';
+
+const LOGIN_WINDOW = 15 * 60;
+
+/** Sign-in and sessions: tokens, refresh, introspection, logout, the caller's sessions. */
+export function sessionRoutes(app: TypedApp, ctx: PlatformContext, service: IdentityService, g: IdentityGuards) {
+  const { auth, anonymous, meta } = g;
+  const { config, limiter } = ctx;
+  const limits = config.RATE_LIMIT_ENABLED;
+  app.post(
+    '/api/v1/users/token',
+    {
+      schema: {
+        summary: 'Log in with username or email and password',
+        body: S.TokenBody,
+        response: { 200: S.Token, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const login = (req.body.login ?? req.body.username ?? '').trim();
+      if (!login) throw new AppError('VALIDATION_FAILED', 400, 'login: field required');
+      const accountKey = `idn:login:${login.toLowerCase()}|${req.ip}`;
+      if (limits) {
+        await enforceLimit(limiter, reply, `idn:login-ip:${req.ip}`, config.RATE_LIMIT_LOGIN_PER_IP, LOGIN_WINDOW);
+        const failures = await limiter.peek(accountKey, config.RATE_LIMIT_LOGIN_PER_ACCOUNT, LOGIN_WINDOW);
+        if (!failures.allowed) throw rateLimited(failures, 'Too many failed logins; try again later');
+      }
+      let user: UserRow;
+      try {
+        user = await service.authenticate(login, req.body.password);
+      } catch (err) {
+        if (limits) {
+          const d = await limiter.hit(accountKey, config.RATE_LIMIT_LOGIN_PER_ACCOUNT, LOGIN_WINDOW);
+          reply.headers(rateHeaders(d));
+        }
+        throw err;
+      }
+      if (limits) await limiter.reset(accountKey, LOGIN_WINDOW);
+      return tokenOut(await service.issueTokens(user, meta(req)));
+    },
+  );
+
+  app.post(
+    '/api/v1/users/refresh',
+    {
+      preHandler: anonymous,
+      schema: { summary: 'Rotate a refresh token', body: S.RefreshBody, response: { 200: S.Token, ...errors } },
+    },
+    async (req) => tokenOut(await service.refresh(req.body.refresh_token)),
+  );
+
+  app.post(
+    '/api/v1/users/introspect',
+    {
+      preValidation: emptyBody,
+      preHandler: anonymous,
+      schema: {
+        summary: 'Is this access token valid? (the bearer token, or `token` in the body)',
+        body: S.IntrospectBody,
+        response: { 200: S.Introspection, ...errors },
+      },
+    },
+    async (req) => {
+      const header = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const token = req.body.token ?? header;
+      if (!token) return { valid: false, active: false };
+      try {
+        const actor = await service.resolveAccessToken(token);
+        const c = actor.claims!;
+        return { ...c, valid: true, active: true, username: actor.username, roles: actor.roles };
+      } catch {
+        return { valid: false, active: false };
+      }
+    },
+  );
+
+  app.post(
+    '/api/v1/users/logout',
+    {
+      preValidation: emptyBody,
+      preHandler: auth(),
+      schema: {
+        summary: 'End a session: the one of `refresh_token`, or the current one',
+        security: bearer,
+        body: S.LogoutBody,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const actor = req.actor!;
+      if (req.body.refresh_token) await service.logoutByRefreshToken(req.body.refresh_token, actor);
+      else if (actor.sessionId) await service.endSession(actor.sessionId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/users/logout/all',
+    {
+      preHandler: auth(),
+      schema: {
+        summary: 'End every session of the caller',
+        security: bearer,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await service.endAllSessions(req.actor!.userId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/users/logout/:user_id',
+    {
+      preHandler: auth({ admin: true }),
+      schema: {
+        summary: 'End every session of a user (admin)',
+        security: bearer,
+        params: S.UserIdParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      if (!(await service.getUser(req.params.user_id))) throw notFound('User not found');
+      await service.endAllSessions(req.params.user_id, 'admin-logout');
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/users/sessions',
+    {
+      preHandler: auth(),
+      schema: {
+        summary: "The caller's sessions",
+        security: bearer,
+        response: { 200: Type.Array(S.Session), ...errors },
+      },
+    },
+    async (req) => (await service.listSessions(req.actor!.userId)).map(sessionOut),
+  );
+}
