@@ -50,16 +50,6 @@ export function accountService(deps: IdentityDeps, creds: CredentialCache) {
         .catch(takenOrRethrow);
     },
 
-    /** Checks a password login; the same answer (and about the same time) whatever is wrong. */
-    async authenticate(login: string, password: string): Promise<UserRow> {
-      const user = login ? await repo.userByLogin(db, login) : undefined;
-      const ok = await hasher.verify(user?.passwordHash ?? null, password);
-      if (!user || !ok || !user.isActive) {
-        throw new AppError('INVALID_CREDENTIALS', 401, 'Invalid user credentials');
-      }
-      return user;
-    },
-
     getUser: async (id: string) => repo.userById(db, id),
     getUserByUsername: async (username: string) => repo.userByUsername(db, username),
 

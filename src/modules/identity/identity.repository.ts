@@ -15,17 +15,28 @@ export const identityRepository = {
 
   userById: async (db: Db, id: string) => (await db.select().from(users).where(eq(users.id, id)))[0],
 
+  /** Usernames are unique case-insensitively, so this finds at most one account. */
   userByUsername: async (db: Db, username: string) =>
-    (await db.select().from(users).where(eq(users.username, username)))[0],
+    (
+      await db
+        .select()
+        .from(users)
+        .where(sql`lower(${users.username}) = ${username.toLowerCase()}`)
+    )[0],
 
-  /** Login by username, or by email (case-insensitive). */
+  /** Login by username or by email, both case-insensitive; a username match wins over an email match. */
   userByLogin: async (db: Db, login: string) =>
     (
       await db
         .select()
         .from(users)
-        .where(or(eq(users.username, login), sql`lower(${users.email}) = ${login.toLowerCase()}`))
-        .orderBy(sql`${users.username} = ${login} desc`)
+        .where(
+          or(
+            sql`lower(${users.username}) = ${login.toLowerCase()}`,
+            sql`lower(${users.email}) = ${login.toLowerCase()}`,
+          ),
+        )
+        .orderBy(sql`lower(${users.username}) = ${login.toLowerCase()} desc`)
         .limit(1)
     )[0],
 

@@ -18,7 +18,7 @@ export function identityRoutes(ctx: PlatformContext, service: IdentityService, s
       signer.jwks(),
     );
     accountRoutes(app, service, guards);
-    sessionRoutes(app, ctx, service, guards);
+    sessionRoutes(app, service, guards);
     roleRoutes(app, service, guards);
     apiKeyRoutes(app, service, guards);
   };

@@ -1,8 +1,5 @@
 import { Type } from 'typebox';
 import { AppError, notFound } from '../../platform/errors.js';
-import type { PlatformContext } from '../../platform/context.js';
-import { enforceLimit, rateHeaders, rateLimited } from '../../platform/ratelimit/guard.js';
-import type { UserRow } from './identity.repository.js';
 import * as S from './identity.schemas.js';
 import type { IdentityService } from './identity.service.js';
 import {
@@ -15,13 +12,9 @@ import {
   type TypedApp,
 } from './identity.http.js';
 
-const LOGIN_WINDOW = 15 * 60;
-
 /** Sign-in and sessions: tokens, refresh, introspection, logout, the caller's sessions. */
-export function sessionRoutes(app: TypedApp, ctx: PlatformContext, service: IdentityService, g: IdentityGuards) {
+export function sessionRoutes(app: TypedApp, service: IdentityService, g: IdentityGuards) {
   const { auth, anonymous, meta } = g;
-  const { config, limiter } = ctx;
-  const limits = config.RATE_LIMIT_ENABLED;
   app.post(
     '/api/v1/users/token',
     {
@@ -31,26 +24,10 @@ export function sessionRoutes(app: TypedApp, ctx: PlatformContext, service: Iden
         response: { 200: S.Token, ...errors },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const login = (req.body.login ?? req.body.username ?? '').trim();
       if (!login) throw new AppError('VALIDATION_FAILED', 400, 'login: field required');
-      const accountKey = `idn:login:${login.toLowerCase()}|${req.ip}`;
-      if (limits) {
-        await enforceLimit(limiter, reply, `idn:login-ip:${req.ip}`, config.RATE_LIMIT_LOGIN_PER_IP, LOGIN_WINDOW);
-        const failures = await limiter.peek(accountKey, config.RATE_LIMIT_LOGIN_PER_ACCOUNT, LOGIN_WINDOW);
-        if (!failures.allowed) throw rateLimited(failures, 'Too many failed logins; try again later');
-      }
-      let user: UserRow;
-      try {
-        user = await service.authenticate(login, req.body.password);
-      } catch (err) {
-        if (limits) {
-          const d = await limiter.hit(accountKey, config.RATE_LIMIT_LOGIN_PER_ACCOUNT, LOGIN_WINDOW);
-          reply.headers(rateHeaders(d));
-        }
-        throw err;
-      }
-      if (limits) await limiter.reset(accountKey, LOGIN_WINDOW);
+      const user = await service.passwordLogin({ login, password: req.body.password, ip: req.ip });
       return tokenOut(await service.issueTokens(user, meta(req)));
     },
   );

@@ -23,9 +23,9 @@ export const users = identity.table(
     lastLogin: ts('last_login'),
   },
   (t) => [
-    uniqueIndex('users_username_key').on(t.username),
+    // Usernames are unique case-insensitively: `ADMIN` cannot stand next to `admin`.
+    uniqueIndex('users_username_ci_key').on(sql`lower(${t.username})`),
     uniqueIndex('users_email_key').on(sql`lower(${t.email})`),
-    index('users_search_idx').using('btree', sql`lower(${t.username})`),
   ],
 );
 

@@ -16,7 +16,8 @@ declare module '../../platform/jobs/types.js' {
 }
 
 export type { Actor, CredentialKind, IdentityService, TokenPair, IssueOptions } from './identity.service.js';
-export { isAdmin, requireAdmin, ADMIN_PERMISSION } from './identity.service.js';
+export { isAdmin, requireAdmin, ADMIN_PERMISSION, loginFailure } from './identity.service.js';
+export type { LoginFailure, PasswordLogin } from './identity.service.js';
 export type { UserRow } from './identity.repository.js';
 export type { ResolveOptions, Credential } from './credentials.js';
 

@@ -5,7 +5,7 @@ import type { Db } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
 import type { Jobs } from '../../platform/jobs/index.js';
 import type { Metrics } from '../../platform/observability/metrics.js';
-import type { Actor, IdentityService } from '../identity/index.js';
+import { loginFailure, type Actor, type IdentityService } from '../identity/index.js';
 import { badParameters, chatNotFound, CODES, fail, userNotFound404 } from './messenger.errors.js';
 import { repo } from './messenger.repository.js';
 import { createSearch } from './messenger.search.js';
@@ -96,11 +96,14 @@ export function createMessengerService(d: MessengerDeps) {
     },
 
     async login(userName: string, password: string, meta: { ip?: string; userAgent?: string }) {
-      const known = await d.identity.getUserByUsername(userName);
-      if (!known) throw fail(400, CODES.USER_NOT_FOUND);
-      const user = await d.identity.authenticate(userName, password).catch((err: unknown) => {
-        throw err instanceof AppError && err.code === 'INVALID_CREDENTIALS' ? fail(400, CODES.BAD_PASSWORD) : err;
-      });
+      // Both failures go through identity's login guard alike (same limits, same argon2 time).
+      const user = await d.identity
+        .passwordLogin({ login: userName, password, ip: meta.ip ?? '', match: (u) => u.username === userName })
+        .catch((err: unknown) => {
+          const failure = loginFailure(err);
+          if (!failure) throw err;
+          throw fail(400, failure === 'unknown-user' ? CODES.USER_NOT_FOUND : CODES.BAD_PASSWORD);
+        });
       const { sessionId } = await d.identity.openSession(user, {
         ...meta,
         client: 'messenger',

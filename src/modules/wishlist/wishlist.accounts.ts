@@ -1,13 +1,11 @@
 import type { PlatformContext } from '../../platform/context.js';
 import { AppError, isAppError } from '../../platform/errors.js';
-import { enforceLimit, rateLimited } from '../../platform/ratelimit/guard.js';
-import type { IdentityApi, UserRow } from '../identity/index.js';
+import { loginFailure, type IdentityApi, type UserRow } from '../identity/index.js';
 import { peekClaims } from './wishlist.auth.js';
 import { invalid, noActiveAccount, refreshInvalid, refreshNoAccount } from './wishlist.errors.js';
 import { REQUIRED, bodyErrors, charField, emailErrors, usernameErrors, type FieldResult } from './wishlist.fields.js';
 
 type Body = Record<string, unknown>;
-const LOGIN_WINDOW = 15 * 60;
 
 /** Runs DRF fields over a body; `rules` are [key, required, field] in the serializer's order. */
 async function validate(
@@ -37,7 +35,7 @@ const email = (v: unknown) => charField(v, { max: 254, allowBlank: true, extra: 
 
 /** Accounts are identity accounts; this is the Django-shaped door to them (register, SimpleJWT, /users/me/). */
 export function createAccountService(ctx: PlatformContext, identity: IdentityApi) {
-  const { config, limiter } = ctx;
+  const { config } = ctx;
   const svc = identity.service;
   const tokenClaims = (userId: string, type: 'access' | 'refresh') => ({ token_type: type, user_id: userId });
 
@@ -79,26 +77,19 @@ export function createAccountService(ctx: PlatformContext, identity: IdentityApi
         .catch(asFieldError);
     },
 
-    /** SimpleJWT's TokenObtainPairView, with identity's login throttling (per IP, and failures per account). */
+    /** SimpleJWT's TokenObtainPairView, through identity's login guard (its 429s pass through). */
     async login(body: unknown, meta: { ip: string; userAgent: string }) {
       const v = await validate(body, [
         ['username', true, (u) => charField(u)],
         ['password', true, (p) => charField(p)],
       ]);
       const password = String((body as Body).password);
-      const accountKey = `wl:login:${v.username!.toLowerCase()}|${meta.ip}`;
-      if (config.RATE_LIMIT_ENABLED) {
-        await enforceLimit(limiter, undefined, `wl:login-ip:${meta.ip}`, config.RATE_LIMIT_LOGIN_PER_IP, LOGIN_WINDOW);
-        const failures = await limiter.peek(accountKey, config.RATE_LIMIT_LOGIN_PER_ACCOUNT, LOGIN_WINDOW);
-        if (!failures.allowed) throw rateLimited(failures);
-      }
-      const user = await svc.authenticate(v.username!, password).catch(() => undefined);
       // SimpleJWT logs in by username only (identity also accepts an email).
-      if (!user || user.username !== v.username) {
-        if (config.RATE_LIMIT_ENABLED) await limiter.hit(accountKey, config.RATE_LIMIT_LOGIN_PER_ACCOUNT, LOGIN_WINDOW);
-        throw noActiveAccount();
-      }
-      if (config.RATE_LIMIT_ENABLED) await limiter.reset(accountKey, LOGIN_WINDOW);
+      const user = await svc
+        .passwordLogin({ login: v.username!, password, ip: meta.ip, match: (u) => u.username === v.username })
+        .catch((err: unknown) => {
+          throw loginFailure(err) ? noActiveAccount() : err;
+        });
       const pair = await svc.issueTokens(user, {
         client: 'wishlist',
         ip: meta.ip,

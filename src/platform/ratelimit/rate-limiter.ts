@@ -38,7 +38,7 @@ function decide(prev: number, curr: number, limit: number, windowMs: number, ela
   };
 }
 
-export function memoryRateLimiter(now: () => number = Date.now): RateLimiter {
+export function memoryRateLimiter(now: () => number = () => Date.now()): RateLimiter {
   const counts = new LRUCache<string, number>({ max: 200_000, ttl: 24 * 3600 * 1000 });
   const read = (key: string, windowSeconds: number) => {
     const windowMs = windowSeconds * 1000;
@@ -77,7 +77,7 @@ end
 local prev = tonumber(redis.call('GET', KEYS[2]) or '0')
 return {prev, curr}`;
 
-export function redisRateLimiter(redis: Redis, now: () => number = Date.now): RateLimiter {
+export function redisRateLimiter(redis: Redis, now: () => number = () => Date.now()): RateLimiter {
   const run = async (key: string, limit: number, windowSeconds: number, inc: number) => {
     const windowMs = windowSeconds * 1000;
     const t = now();
