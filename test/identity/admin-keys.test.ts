@@ -154,9 +154,11 @@ describe('identity: roles, users and API keys', () => {
     const { id, key } = created.json<{ id: string; key: string }>();
     expect(key.length).toBeGreaterThan(30);
 
-    const viaKey = await agora.app.inject({ url: `${P}/users/me`, headers: { 'api-key': key } });
+    // an API key works where a module takes keys (the microblog), never on identity's own routes
+    const viaKey = await agora.app.inject({ url: '/microblog/api/users/me', headers: { 'api-key': key } });
     expect(viaKey.statusCode).toBe(200);
-    expect(viaKey.json().user_id).toBe(u.id);
+    expect(viaKey.json().user.name).toBe(u.username);
+    expect((await agora.app.inject({ url: `${P}/users/me`, headers: { 'api-key': key } })).statusCode).toBe(401);
 
     const list = await agora.app.inject({ url: `${P}/api-keys/`, headers: bearer(u.access) });
     expect(list.json()).toHaveLength(1);
@@ -172,7 +174,8 @@ describe('identity: roles, users and API keys', () => {
 
     const revoke = await agora.app.inject({ method: 'DELETE', url: `${P}/api-keys/${id}`, headers: bearer(u.access) });
     expect(revoke.statusCode).toBe(204);
-    expect((await agora.app.inject({ url: `${P}/users/me`, headers: { 'api-key': key } })).statusCode).toBe(401);
-    expect((await agora.app.inject({ url: `${P}/users/me`, headers: { 'api-key': 'made-up' } })).statusCode).toBe(401);
+    const mb = (k: string) => agora.app.inject({ url: '/microblog/api/users/me', headers: { 'api-key': k } });
+    expect((await mb(key)).statusCode).toBe(401);
+    expect((await mb('made-up')).statusCode).toBe(401);
   });
 });

@@ -30,10 +30,12 @@ describe('identity: opaque sessions, expiry and the flush job', () => {
     const user = (await agora.identity.service.getUser(u.id))!;
     const { sessionId } = await agora.identity.service.openSession(user, { client: 'messenger' });
     const ok = await agora.app.inject({
-      url: '/idp/api/v1/users/me',
+      method: 'POST',
+      url: '/messenger/v1/chats',
       headers: { authorization: `session_id ${sessionId}` },
+      payload: { chat_name: 'a chat' },
     });
-    expect(ok.statusCode).toBe(200);
+    expect(ok.statusCode).toBe(201);
     clock.advance(3601);
     await expect(agora.identity.service.resolveSessionId(sessionId)).rejects.toMatchObject({ code: 'SESSION_EXPIRED' });
   });

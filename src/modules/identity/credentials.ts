@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../platform/errors.js';
+import { scopeAllows } from './identity.scopes.js';
 import type { Actor, CredentialKind, IdentityService } from './identity.service.js';
 
 export interface ResolveOptions {
@@ -7,6 +8,8 @@ export interface ResolveOptions {
   accept?: CredentialKind[];
   /** Cookie holding an access token (the backoffice's `access_token`). */
   cookieName?: string;
+  /** The module an API key must be scoped for (default: the module that mounted the route). */
+  module?: string;
 }
 
 export interface Credential {
@@ -55,8 +58,15 @@ export async function resolveActor(
       return service.resolveAccessToken(cred.value, cred.kind);
     case 'session':
       return service.resolveSessionId(cred.value);
-    case 'apikey':
-      return service.resolveApiKey(cred.value);
+    case 'apikey': {
+      const actor = await service.resolveApiKey(cred.value);
+      const module = opts.module ?? req.routeOptions.config?.module;
+      if (!module || !scopeAllows(actor.scopes ?? [], module, req.method)) {
+        const needed = `${module ?? 'this route'}:${['GET', 'HEAD', 'OPTIONS'].includes(req.method) ? 'read' : 'write'}`;
+        throw new AppError('API_KEY_SCOPE', 403, `API key lacks the scope ${needed}`);
+      }
+      return actor;
+    }
   }
 }
 

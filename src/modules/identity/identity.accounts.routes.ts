@@ -30,14 +30,16 @@ export function accountRoutes(app: TypedApp, service: IdentityService, g: Identi
     {
       preHandler: auth(),
       schema: {
-        summary: 'Change password; every other session ends',
+        summary: 'Change password; every other session ends, and the API keys unless keep_api_keys',
         security: bearer,
         body: S.ResetBody,
         response: { 204: Type.Null(), ...errors },
       },
     },
     async (req, reply) => {
-      await service.changePassword(req.actor!, req.body.old_password, req.body.password);
+      await service.changePassword(req.actor!, req.body.old_password, req.body.password, {
+        keepApiKeys: req.body.keep_api_keys,
+      });
       return reply.code(204).send(null);
     },
   );

@@ -90,15 +90,26 @@ export function accountService(deps: IdentityDeps, creds: CredentialCache) {
       await creds.tombstone([...live.sessions.flatMap(sessionKeys), ...live.keys.map((k) => apiKeyKey(k.keyHash))]);
     },
 
-    async changePassword(actor: Actor, oldPassword: string, newPassword: string) {
+    /** Changes a password; every other session ends, and every API key unless `keepApiKeys`. */
+    async changePassword(actor: Actor, oldPassword: string, newPassword: string, opts: { keepApiKeys?: boolean } = {}) {
       const user = await repo.userById(db, actor.userId);
       if (!user || !(await hasher.verify(user.passwordHash, oldPassword))) {
         throw new AppError('INVALID_PASSWORD', 400, 'Invalid current password');
       }
-      await repo.updateUser(db, user.id, { passwordHash: await hasher.hash(newPassword), updatedAt: clock.now() });
-      await creds.revokeSessions(
-        await repo.revokeUserSessions(db, user.id, 'password-changed', clock.now(), actor.sessionId),
-      );
+      const passwordHash = await hasher.hash(newPassword);
+      const now = clock.now();
+      const revoked = await db.transaction(async (t) => {
+        const tx = t as Db;
+        await repo.updateUser(tx, user.id, { passwordHash, updatedAt: now });
+        return {
+          sessions: await repo.revokeUserSessions(tx, user.id, 'password-changed', now, actor.sessionId),
+          keys: opts.keepApiKeys ? [] : await repo.revokeUserApiKeys(tx, user.id, now),
+        };
+      });
+      await creds.tombstone([
+        ...revoked.sessions.flatMap(sessionKeys),
+        ...revoked.keys.map((k) => apiKeyKey(k.keyHash)),
+      ]);
     },
 
     async setPassword(userId: string, password: string) {

@@ -1,15 +1,25 @@
+import { forbidden } from '../../platform/errors.js';
+import { ADMIN_SCOPE } from './identity.scopes.js';
 import { Type } from 'typebox';
 import * as S from './identity.schemas.js';
-import type { IdentityService } from './identity.service.js';
+import { isAdmin, type IdentityService } from './identity.service.js';
 import { bearer, errors, type IdentityGuards, type TypedApp } from './identity.http.js';
 
 /** The caller's API keys. */
 export function apiKeyRoutes(app: TypedApp, service: IdentityService, g: IdentityGuards) {
   const { auth } = g;
-  const keyOut = (k: { id: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null }) => ({
+  const keyOut = (k: {
+    id: string;
+    name: string;
+    prefix: string;
+    scopes: string[];
+    createdAt: Date;
+    lastUsedAt: Date | null;
+  }) => ({
     id: k.id,
     name: k.name,
     prefix: k.prefix,
+    scopes: k.scopes,
     created_at: k.createdAt.toISOString(),
     last_used_at: k.lastUsedAt?.toISOString() ?? null,
   });
@@ -39,7 +49,10 @@ export function apiKeyRoutes(app: TypedApp, service: IdentityService, g: Identit
       },
     },
     async (req, reply) => {
-      const { row, key } = await service.createApiKey(req.actor!.userId, req.body.name);
+      const actor = req.actor!;
+      if (req.body.scopes?.includes(ADMIN_SCOPE) && !isAdmin(actor))
+        throw forbidden('Only an admin may grant the admin scope');
+      const { row, key } = await service.createApiKey(actor.userId, req.body.name, { scopes: req.body.scopes });
       return reply.code(201).send({ ...keyOut(row), key });
     },
   );

@@ -1,4 +1,5 @@
 import { identityRepository as repo, type UserRow } from './identity.repository.js';
+import { ADMIN_SCOPE } from './identity.scopes.js';
 import type { Actor, CredentialKind, IdentityDeps } from './identity.types.js';
 
 /**
@@ -23,17 +24,22 @@ export function credentialCache({ db, config, cache, clock }: IdentityDeps) {
   }
 
   return {
-    async buildActor(user: UserRow, extra: Pick<Actor, 'sessionId' | 'apiKeyId' | 'expiresAt'>): Promise<CacheEntry> {
+    async buildActor(
+      user: UserRow,
+      extra: Pick<Actor, 'sessionId' | 'apiKeyId' | 'scopes' | 'expiresAt'>,
+    ): Promise<CacheEntry> {
       const roles = await repo.rolesOfUser(db, user.id);
+      // An API key holds its owner's admin rights (superuser, permissions) only when granted the admin scope.
+      const privileged = !extra.scopes || extra.scopes.includes(ADMIN_SCOPE);
       return {
         actor: {
           userId: user.id,
           username: user.username,
           email: user.email,
           emailVerified: user.emailVerified,
-          isSuperuser: user.isSuperuser,
+          isSuperuser: privileged && user.isSuperuser,
           roles: roles.map((r) => r.name),
-          permissions: [...new Set(roles.flatMap((r) => r.permissions))].sort(),
+          permissions: privileged ? [...new Set(roles.flatMap((r) => r.permissions))].sort() : [],
           ...extra,
         },
       };

@@ -65,11 +65,14 @@ export function identityGuards(ctx: PlatformContext, service: IdentityService) {
       ? enforceLimit(limiter, reply, `idn:rl:${key}`, config.RATE_LIMIT_USER_PER_MINUTE, 60)
       : Promise.resolve();
   return {
-    /** preHandler: resolves the caller, counts the request against their per-user limit, checks admin. */
+    /**
+     * preHandler: resolves the caller, counts the request against their per-user limit, checks admin. Identity's
+     * own routes accept an interactive bearer token only: never an API key or a messenger session.
+     */
     auth:
       (opts: { admin?: boolean } = {}) =>
       async (req: FastifyRequest, reply: FastifyReply) => {
-        const actor = await resolveActor(service, req);
+        const actor = await resolveActor(service, req, { accept: ['bearer'] });
         req.actor = actor;
         await limitUser(`u:${actor.userId}`, reply);
         if (opts.admin) requireAdmin(actor);

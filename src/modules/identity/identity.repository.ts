@@ -201,6 +201,13 @@ export const identityRepository = {
         .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
         .returning()
     )[0],
+  /** Revokes every live key of a user; returns their hashes (for the credential cache). */
+  revokeUserApiKeys: async (db: Db, userId: string, now: Date) =>
+    db
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
+      .returning({ keyHash: apiKeys.keyHash }),
   touchApiKey: async (db: Db, id: string, now: Date) =>
     db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, id)),
 

@@ -57,7 +57,7 @@ export function resolutionService({ db, clock, signer }: IdentityDeps, creds: Cr
           const user = row && (await creds.liveUser(row.userId));
           if (!user) return undefined;
           await repo.touchApiKey(db, row.id, clock.now());
-          return creds.buildActor(user, { apiKeyId: row.id });
+          return creds.buildActor(user, { apiKeyId: row.id, scopes: row.scopes });
         },
         'apikey',
       );

@@ -70,10 +70,15 @@ export const Introspection = Type.Object(
   { additionalProperties: true },
 );
 
+const KeepApiKeys = Type.Optional(
+  Type.Boolean({ default: false, description: 'Keep the API keys (they are revoked by default)' }),
+);
 export const ResetBody = Type.Object({
   old_password: Type.String({ minLength: 1, maxLength: 128 }),
   password: Password,
+  keep_api_keys: KeepApiKeys,
 });
+export const LogoutAllBody = Type.Object({ keep_api_keys: KeepApiKeys });
 
 export const Me = Type.Object({
   user_id: Uuid,
@@ -122,11 +127,23 @@ export const RoleUpdate = Type.Object({
 });
 export const RoleAssign = Type.Object({ users: Type.Array(Uuid, { maxItems: 1000 }) });
 
-export const ApiKeyCreate = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) });
+const Scope = Type.String({ minLength: 1, maxLength: 64, pattern: '^([a-z*]+:(read|write)|admin)$' });
+export const ApiKeyCreate = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  scopes: Type.Optional(
+    Type.Array(Scope, {
+      minItems: 1,
+      maxItems: 20,
+      description:
+        '`<module>:read` or `<module>:write` (`*` = every module), and `admin` (admins only). Default `*:write`',
+    }),
+  ),
+});
 export const ApiKey = Type.Object({
   id: Uuid,
   name: Type.String(),
   prefix: Type.String(),
+  scopes: Type.Array(Type.String()),
   created_at: Type.String({ format: 'date-time' }),
   last_used_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });

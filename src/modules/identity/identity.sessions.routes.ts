@@ -89,15 +89,17 @@ export function sessionRoutes(app: TypedApp, service: IdentityService, g: Identi
   app.post(
     '/api/v1/users/logout/all',
     {
+      preValidation: emptyBody,
       preHandler: auth(),
       schema: {
-        summary: 'End every session of the caller',
+        summary: 'End every session of the caller, and revoke their API keys unless keep_api_keys',
         security: bearer,
+        body: S.LogoutAllBody,
         response: { 204: Type.Null(), ...errors },
       },
     },
     async (req, reply) => {
-      await service.endAllSessions(req.actor!.userId);
+      await service.endAllSessions(req.actor!.userId, 'logout-all', { keepApiKeys: req.body.keep_api_keys });
       return reply.code(204).send(null);
     },
   );
@@ -107,7 +109,7 @@ export function sessionRoutes(app: TypedApp, service: IdentityService, g: Identi
     {
       preHandler: auth({ admin: true }),
       schema: {
-        summary: 'End every session of a user (admin)',
+        summary: 'End every session of a user and revoke their API keys (admin)',
         security: bearer,
         params: S.UserIdParams,
         response: { 204: Type.Null(), ...errors },

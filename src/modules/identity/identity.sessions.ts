@@ -1,5 +1,6 @@
 import { AppError } from '../../platform/errors.js';
-import type { CredentialCache } from './identity.credential-cache.js';
+import type { Db } from '../../platform/db/database.js';
+import { apiKeyKey, sessionKeys, type CredentialCache } from './identity.credential-cache.js';
 import { identityRepository as repo, type SessionRow, type UserRow } from './identity.repository.js';
 import {
   sha256,
@@ -66,6 +67,20 @@ export function sessionService(deps: IdentityDeps, creds: CredentialCache) {
     return { accessToken, refreshToken, accessTtl, refreshTtl, sessionId: session.id };
   }
 
+  /**
+   * A refresh token's claims, checked to be one and to belong to the endpoint family asking (identity's
+   * /refresh, the wishlist's, the back office's): a token of another family is refused before it is used, so
+   * a client that sends its token to the wrong door keeps it.
+   */
+  async function refreshClaims(refreshToken: string, client: string | undefined) {
+    const claims = await signer.verify(refreshToken);
+    if (claims.typ !== 'Refresh') throw new AppError('TOKEN_INVALID', 401, 'Token is not a refresh token');
+    if ((claims.azp ?? 'idp') !== (client ?? 'idp')) {
+      throw new AppError('TOKEN_INVALID', 401, 'Refresh token was not issued for this endpoint');
+    }
+    return claims;
+  }
+
   /** The live session of a refresh token's row and its active user, or the 401 that says why not. */
   async function liveSessionOf(sessionId: string) {
     const session = await repo.sessionById(db, sessionId);
@@ -91,12 +106,12 @@ export function sessionService(deps: IdentityDeps, creds: CredentialCache) {
     },
 
     /**
-     * Rotates a refresh token. A token already used is a replay: the whole session family ends.
+     * Rotates a refresh token of the `opts.client` family (default identity's). A token already used is a
+     * replay: the whole session family ends.
      * Errors: TOKEN_INVALID / TOKEN_EXPIRED / TOKEN_REUSED / SESSION_REVOKED / USER_INACTIVE (all 401).
      */
     async refresh(refreshToken: string, opts: IssueOptions = {}): Promise<TokenPair> {
-      const claims = await signer.verify(refreshToken);
-      if (claims.typ !== 'Refresh') throw new AppError('TOKEN_INVALID', 401, 'Token is not a refresh token');
+      const claims = await refreshClaims(refreshToken, opts.client);
       const now = clock.now();
       const used = await repo.useRefreshToken(db, claims.jti, now);
       if (!used) {
@@ -122,8 +137,7 @@ export function sessionService(deps: IdentityDeps, creds: CredentialCache) {
       refreshToken: string,
       opts: IssueOptions = {},
     ): Promise<{ accessToken: string; accessTtl: number }> {
-      const claims = await signer.verify(refreshToken);
-      if (claims.typ !== 'Refresh') throw new AppError('TOKEN_INVALID', 401, 'Token is not a refresh token');
+      const claims = await refreshClaims(refreshToken, opts.client);
       const known = await repo.refreshTokenByJti(db, claims.jti);
       if (!known || known.usedAt) throw new AppError('TOKEN_INVALID', 401, 'Refresh token is not valid');
       const { session, user } = await liveSessionOf(known.sessionId);
@@ -149,8 +163,20 @@ export function sessionService(deps: IdentityDeps, creds: CredentialCache) {
       await creds.revokeSessions(await repo.revokeSession(db, sessionId, reason, clock.now()));
     },
 
-    async endAllSessions(userId: string, reason = 'logout-all') {
-      await creds.revokeSessions(await repo.revokeUserSessions(db, userId, reason, clock.now()));
+    /** Ends every session of a user, and revokes their API keys unless `keepApiKeys`. */
+    async endAllSessions(userId: string, reason = 'logout-all', opts: { keepApiKeys?: boolean } = {}) {
+      const now = clock.now();
+      const revoked = await db.transaction(async (t) => {
+        const tx = t as Db;
+        return {
+          sessions: await repo.revokeUserSessions(tx, userId, reason, now),
+          keys: opts.keepApiKeys ? [] : await repo.revokeUserApiKeys(tx, userId, now),
+        };
+      });
+      await creds.tombstone([
+        ...revoked.sessions.flatMap(sessionKeys),
+        ...revoked.keys.map((k) => apiKeyKey(k.keyHash)),
+      ]);
     },
 
     listSessions: async (userId: string) => repo.liveSessionsOfUser(db, userId, clock.now()),

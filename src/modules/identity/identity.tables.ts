@@ -114,6 +114,11 @@ export const apiKeys = identity.table(
     /** First characters of the key, shown in listings so a user can tell keys apart. */
     prefix: text().notNull(),
     keyHash: text().notNull(),
+    /** What the key may do: `<module>:read|write` (`*` for every module) and `admin` (granted by an admin). */
+    scopes: text()
+      .array()
+      .notNull()
+      .default(sql`'{*:write}'::text[]`),
     createdAt: ts('created_at').notNull().defaultNow(),
     lastUsedAt: ts('last_used_at'),
     revokedAt: ts('revoked_at'),

@@ -22,6 +22,8 @@ export interface Actor {
   /** The login session (absent for API keys). */
   sessionId?: string;
   apiKeyId?: string;
+  /** An API key's scopes (see identity.scopes.ts); interactive credentials have none and are not scoped. */
+  scopes?: string[];
   /** When the session ends (ms since epoch); a cached actor is never served past it. */
   expiresAt?: number;
   via: CredentialKind;

@@ -19,12 +19,20 @@ const actorOf = (req: FastifyRequest) => actors.get(req)!;
 const SESSION_HEADER = /^\s*session_id\s+([A-Za-z0-9_-]{16,256})\s*$/i;
 const sessionToken = (auth: string | undefined) => (auth ? SESSION_HEADER.exec(auth)?.[1] : undefined);
 
-/** JSON text → value; a NUL character anywhere (PostgreSQL text cannot hold it) is bad-parameters. */
+/**
+ * JSON text → value; a NUL character anywhere (PostgreSQL text cannot hold it) is bad-parameters. A number
+ * given for a field is taken as its text (the contract accepts `{"chat_name": 123}`); bodies are not coerced
+ * by the validator.
+ */
 function parseBody(text: string): unknown {
-  return JSON.parse(text, (key, value: unknown) => {
+  const body: unknown = JSON.parse(text, (key, value: unknown) => {
     if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) throw badParameters();
     return value;
   });
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const fields = body as Record<string, unknown>;
+  for (const [k, v] of Object.entries(fields)) if (typeof v === 'number') fields[k] = String(v);
+  return fields;
 }
 
 /** HTTP layer of the messenger contract: parse → service → reply; every error is {"message": "<code>"}. */

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 
 /**
- * Request and response shapes. Numbers are coerced to strings by the validator (the contract accepts
+ * Request and response shapes. Numbers in a body are taken as text by the body parser (the contract accepts
  * `{"chat_name": 123}`); unknown fields are ignored. Ids in paths and queries are checked by the service,
  * since a malformed id answers like an unknown one (404), not 400.
  */

@@ -45,7 +45,7 @@ const POSTS = [
 export async function seedMicroblog(identity: IdentityApi, service: MicroblogService): Promise<string[]> {
   if (await identity.service.hasApiKey('test')) return [];
   const main = await identity.demoUser('microblog', { email: 'microblog@agora.local' });
-  await identity.service.createApiKey(main.id, 'demo', 'test');
+  await identity.service.createApiKey(main.id, 'demo', { secret: 'test' });
   const actorOf = (u: { id: string; username: string }) =>
     service.profileOf({ userId: u.id, username: u.username } as Parameters<MicroblogService['profileOf']>[0]);
   const users = [main];

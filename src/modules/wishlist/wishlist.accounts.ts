@@ -109,6 +109,7 @@ export function createAccountService(ctx: PlatformContext, identity: IdentityApi
       if (typeof sub !== 'string') throw refreshInvalid();
       try {
         const out = await svc.accessFromRefresh(v.refresh!, {
+          client: 'wishlist',
           accessTtl: config.WISHLIST_ACCESS_TOKEN_TTL,
           accessClaims: tokenClaims(sub, 'access'),
         });

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { AjvCompiler } from '@fastify/ajv-compiler';
+import type { Options as AjvOptions } from 'ajv';
 import type { Ajv } from 'ajv';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
@@ -10,6 +12,13 @@ import { toAppError } from './errors.js';
 import { lazyChild } from '../observability/logger.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The module that mounted the route (set by mountModule). */
+    module?: string;
+  }
+}
 
 /** The Fastify instance with every cross-cutting concern: ids, access log, metrics, limits, CORS, headers. */
 export async function createServer(ctx: PlatformContext): Promise<FastifyInstance> {
@@ -34,6 +43,7 @@ export async function createServer(ctx: PlatformContext): Promise<FastifyInstanc
       customOptions: { coerceTypes: 'array', removeAdditional: true, useDefaults: true, allErrors: false },
       plugins: [finiteKeyword],
     },
+    schemaController: { compilersFactory: { buildValidator: bodiesWithoutCoercion } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRoute', (route) => {
     const schema = route.schema as Record<string, unknown> | undefined;
@@ -144,6 +154,8 @@ export async function mountModule(app: FastifyInstance, mod: AgoraModule, prefix
       });
       scope.addHook('onRoute', (route) => {
         route.schema = { ...route.schema, tags: route.schema?.tags ?? [mod.name] };
+        // The credential resolver reads which module a route belongs to (API-key scopes are per module).
+        route.config = { ...route.config, module: mod.name };
       });
       await mod.routes(scope);
     },
@@ -178,6 +190,25 @@ export const PAGE_CSP = [
   "form-action 'self'",
   "frame-ancestors 'self'",
 ].join(';');
+
+/**
+ * Query strings, path parameters and headers are text, so their validators coerce ("5" → 5). A body keeps the
+ * types its sender gave: `[false, 0]` is not a list of permission names "false" and "0". Forms are all text
+ * and list their values as such.
+ */
+function bodiesWithoutCoercion(externalSchemas: unknown, options?: object) {
+  const build = AjvCompiler();
+  const given = (options ?? {}) as { customOptions?: AjvOptions };
+  const coercing = build(externalSchemas as never, given as never);
+  const strict = build(
+    externalSchemas as never,
+    {
+      ...given,
+      customOptions: { ...given.customOptions, coerceTypes: false },
+    } as never,
+  );
+  return (route: Parameters<typeof coercing>[0]) => (route.httpPart === 'body' ? strict : coercing)(route);
+}
 
 /**
  * Ajv coerces the strings "1e309" and "Infinity" to Infinity and then skips minimum/maximum for it, so a
