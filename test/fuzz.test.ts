@@ -27,8 +27,31 @@ const PARAM_VALUES = [
   '%00',
   '99999999999999999999',
   '1.5',
+  'a\u0000b',
+  '\ud800',
+  'x'.repeat(10_000),
 ];
-const QUERY_VALUES = ['', 'abc', '-1', '0', '1e309', BIG.slice(0, 3000), '[]', '%FF'];
+const QUERY_VALUES = [
+  '',
+  'abc',
+  '-1',
+  '0',
+  '1e309',
+  BIG.slice(0, 3000),
+  '[]',
+  '%FF',
+  'a\u0000b',
+  '\udfff',
+  'q'.repeat(10_000),
+];
+/** encodeURIComponent, except that a lone surrogate goes out as the bytes of its (invalid) UTF-8 form. */
+const encode = (v: string) =>
+  Array.from(v, (c) => (c.length === 1 && /[\ud800-\udfff]/.test(c) ? '%ED%A0%80' : encodeURIComponent(c))).join('');
+/** Text every string field also gets: a NUL, lone surrogates (escaped, as JSON allows), 10,000 characters. */
+const TEXT_VALUES = ['a\u0000b', '\u0000', '\ud800', 'x\udc00y', 'y'.repeat(10_000)];
+/** Bytes that are not UTF-8, inside an otherwise well-formed JSON string. */
+const notUtf8 = (name: string) =>
+  Buffer.concat([Buffer.from(`{"${name}":"a`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]);
 const WRONG_VALUES: unknown[] = [
   null,
   123,
@@ -47,6 +70,7 @@ const WRONG_VALUES: unknown[] = [
 
 function bodies(schema: Schema | undefined): { payload?: unknown; type?: string }[] {
   const out: { payload?: unknown; type?: string }[] = [
+    { payload: notUtf8('name'), type: 'application/json' },
     {},
     { payload: '{"broken": ', type: 'application/json' },
     { payload: 'not json at all', type: 'text/plain' },
@@ -60,6 +84,14 @@ function bodies(schema: Schema | undefined): { payload?: unknown; type?: string 
   for (const [name, prop] of Object.entries(schema?.properties ?? {})) {
     for (const wrong of WRONG_VALUES)
       out.push({ payload: JSON.stringify({ [name]: wrong }), type: 'application/json' });
+    for (const text of TEXT_VALUES) {
+      out.push({ payload: JSON.stringify({ [name]: text }), type: 'application/json' });
+      out.push({
+        payload: new URLSearchParams({ [name]: text }).toString(),
+        type: 'application/x-www-form-urlencoded',
+      });
+    }
+    out.push({ payload: notUtf8(name), type: 'application/json' });
     void prop;
   }
   const all = Object.fromEntries(Object.keys(schema?.properties ?? {}).map((k) => [k, BIG]));
@@ -104,7 +136,7 @@ describe('route-walking fuzz: no input makes any route answer 5xx', () => {
         const queries = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
         const schema = Object.values(op.requestBody?.content ?? {})[0]?.schema;
         const urls = PARAM_VALUES.slice(0, params.length ? PARAM_VALUES.length : 1).map((v) =>
-          params.reduce((u, name) => u.replace(`{${name}}`, encodeURIComponent(v)), path),
+          params.reduce((u, name) => u.replace(`{${name}}`, encode(v)), path),
         );
         const send = async (opts: InjectOptions) => {
           requests++;
@@ -122,7 +154,7 @@ describe('route-walking fuzz: no input makes any route answer 5xx', () => {
             for (const v of QUERY_VALUES)
               await send({
                 method: method.toUpperCase() as 'GET',
-                url: `${url}?${q}=${encodeURIComponent(v)}`,
+                url: `${url}?${q}=${encode(v)}`,
                 headers,
               });
           }

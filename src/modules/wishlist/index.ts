@@ -42,6 +42,8 @@ export function createWishlistModule(ctx: PlatformContext, deps: { identity: Ide
 
   return {
     name: 'wishlist',
+    // DRF's field errors name a NUL character ("Null characters are not allowed.").
+    checksText: true,
     description: 'Personal wish lists (the Django REST + SimpleJWT seed), share links and secret gift reservations',
     async routes(app) {
       // DRF parses JSON and forms only: any other body type is a 415 (Fastify would read text/plain as a string).

@@ -28,6 +28,8 @@ export function validationIssues(
   });
 }
 
+export const EMPTY_JSON_BODY = 'Body cannot be empty when content-type is set to application/json';
+
 /** Normalises anything thrown in a request into an AppError; unknown errors become a generic 500. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
@@ -44,7 +46,7 @@ export function toAppError(err: unknown): AppError {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Unsupported content type');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new AppError('BAD_REQUEST', 400, 'Body cannot be empty when content-type is set to application/json');
+      return new AppError('BAD_REQUEST', 400, EMPTY_JSON_BODY);
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('BAD_REQUEST', 400, 'Malformed JSON body');
     default:

@@ -8,7 +8,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { PlatformContext } from '../context.js';
 import type { AgoraModule } from './module.js';
-import { toAppError } from './errors.js';
+import { AppError } from '../errors.js';
+import { EMPTY_JSON_BODY, toAppError } from './errors.js';
+import { holdsNul, nulRefused, parseFormBody, parseJsonBody } from './text.js';
 import { lazyChild } from '../observability/logger.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -17,6 +19,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The module that mounted the route (set by mountModule). */
     module?: string;
+    /** The module answers NUL characters itself, in its contract's words (see AgoraModule.checksText). */
+    checksText?: boolean;
   }
 }
 
@@ -88,14 +92,26 @@ export async function createServer(ctx: PlatformContext): Promise<FastifyInstanc
       ],
     });
   }
-  // Forms are parsed with URLSearchParams, which never throws on a bad escape (a 5xx would be a bug).
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    const out: Record<string, string | string[]> = {};
-    for (const [k, v] of new URLSearchParams(body as string)) {
-      const prior = out[k];
-      out[k] = prior === undefined ? v : Array.isArray(prior) ? [...prior, v] : [prior, v];
+  // Bodies and parameters keep to the text rules of text.ts (no NUL, valid UTF-8) for every module.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    if (!(body as Buffer).length) return done(new AppError('BAD_REQUEST', 400, EMPTY_JSON_BODY), undefined);
+    try {
+      done(null, parseJsonBody(body as Buffer, { nul: !req.routeOptions.config?.checksText }));
+    } catch (err) {
+      done(err as Error, undefined);
     }
-    done(null, out);
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (req, body, done) => {
+    try {
+      done(null, parseFormBody(body as Buffer, { nul: !req.routeOptions.config?.checksText }));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+  app.addHook('preValidation', (req, _reply, done) => {
+    const refuse = !req.routeOptions.config?.checksText && (holdsNul(req.query) || holdsNul(req.params));
+    done(refuse ? nulRefused() : undefined);
   });
 
   // Platform routes answer in a FastAPI-like envelope; modules set their own handlers.
@@ -155,7 +171,7 @@ export async function mountModule(app: FastifyInstance, mod: AgoraModule, prefix
       scope.addHook('onRoute', (route) => {
         route.schema = { ...route.schema, tags: route.schema?.tags ?? [mod.name] };
         // The credential resolver reads which module a route belongs to (API-key scopes are per module).
-        route.config = { ...route.config, module: mod.name };
+        route.config = { ...route.config, module: mod.name, checksText: mod.checksText };
       });
       await mod.routes(scope);
     },

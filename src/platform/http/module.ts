@@ -41,6 +41,11 @@ export interface AgoraModule {
   seed?(): Promise<string[]>;
   tasks?: ScheduledTask[];
   close?(): Promise<void>;
+  /**
+   * The module refuses NUL characters itself, with its contract's own answer (DRF's "Null characters are not
+   * allowed."); otherwise the kernel refuses them in every body, query and path of the module (400).
+   */
+  checksText?: boolean;
 }
 
 export type ModuleFactory<Deps = unknown> = (ctx: PlatformContext, deps: Deps) => AgoraModule | Promise<AgoraModule>;
