@@ -1,7 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyBaseLogger } from 'fastify';
@@ -11,6 +10,7 @@ import { AppError, badRequest, notFound } from '../../platform/errors.js';
 import { FILES_ERRORS as E } from './files.errors.js';
 import { filesRepository, type FileRow, type FilesRepository } from './files.repository.js';
 import { detectType, sanitizeFilename, SNIFF_BYTES } from './files.sniff.js';
+import { spoolFile, sweepSpool } from './files.spool.js';
 import { BlobNotFoundError, type BlobStore, type ByteRange } from './files.storage.js';
 
 export interface BucketPolicy {
@@ -133,7 +133,8 @@ export function createFilesService(deps: FilesDeps) {
       const bucket = input.bucket ?? deps.defaultBucket;
       const policy = policyOf(bucket);
       await mkdir(deps.incoming, { recursive: true });
-      const tmp = join(deps.incoming, clock.uuid());
+      const spool = spoolFile(deps.incoming, clock.uuid());
+      const tmp = spool.path;
       const probe = inspector(policy.maxBytes);
       try {
         await pipeline(input.stream, probe.stream, createWriteStream(tmp));
@@ -176,6 +177,7 @@ export function createFilesService(deps: FilesDeps) {
         }
       } finally {
         await rm(tmp, { force: true });
+        spool.done();
       }
     },
 
@@ -216,6 +218,11 @@ export function createFilesService(deps: FilesDeps) {
     /** The scheduled retry: deletes the objects of due tombstones (abandoned uploads, failed deletes). */
     async sweepBlobs(limit = 100): Promise<{ deleted: number; failed: number }> {
       return purge({ limit });
+    },
+
+    /** Removes upload temp files that a crash left behind (see files.spool.ts); returns how many. */
+    sweepIncoming(): number {
+      return sweepSpool(deps.incoming, clock.now(), UPLOAD_GRACE_SECONDS * 1000);
     },
 
     /** An S3 presigned URL, or a path on this service signed with an HMAC and an expiry. */

@@ -70,7 +70,16 @@ export function createFiles(ctx: PlatformContext, opts: { store?: BlobStore } = 
     maxBytes: config.FILES_MAX_BYTES,
     types: config.FILES_ALLOWED_TYPES,
   });
-  const tasks: ScheduledTask[] = [{ name: 'files.blobs.sweep', everySeconds: 60, run: () => service.sweepBlobs() }];
+  // Upload temp files a crashed process left: removed at start-up, and by the sweep once they are old.
+  const leftovers = service.sweepIncoming();
+  if (leftovers) ctx.log.info({ files: leftovers }, 'removed upload temp files left by a crash');
+  const tasks: ScheduledTask[] = [
+    {
+      name: 'files.blobs.sweep',
+      everySeconds: 60,
+      run: async () => ({ ...(await service.sweepBlobs()), spool: service.sweepIncoming() }),
+    },
+  ];
   return Object.assign(service, { store, tasks, close: () => store.close() });
 }
 
