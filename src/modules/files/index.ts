@@ -11,7 +11,7 @@ import { createFilesService, type FilesService } from './files.service.js';
 import { incomingDir, localStore, type BlobStore } from './files.storage.js';
 
 export type { FileRow as StoredFile } from './files.repository.js';
-export type { BucketPolicy, PutInput } from './files.service.js';
+export type { BucketPolicy, PutInput, Reader } from './files.service.js';
 export type { ByteRange } from './files.storage.js';
 export { parseRange, sendFile } from './files.routes.js';
 
@@ -65,6 +65,7 @@ export function createFiles(ctx: PlatformContext, opts: { store?: BlobStore } = 
     signingKey: signingKey(ctx),
     defaultBucket: config.FILES_DEFAULT_BUCKET,
     maxExpires: config.FILES_URL_MAX_EXPIRES,
+    publicBuckets: config.FILES_PUBLIC_BUCKETS,
   });
   service.registerBucket(config.FILES_DEFAULT_BUCKET, {
     maxBytes: config.FILES_MAX_BYTES,
