@@ -19,6 +19,8 @@ const HELP = `agora <command>
   tokens flush-expired        delete expired sessions and refresh tokens
   openapi                     print the OpenAPI document
 
+On the embedded database (no DATABASE_URL) one process holds DATA_DIR: while a server runs there, the
+database commands above are carried out by it (through DATA_DIR/run/agora.sock).
 Configuration comes from the environment and .env; see README.md.`;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);

@@ -50,7 +50,11 @@ describe('files: who may read and delete a file', () => {
   const get = (path: string, user?: TestUser) => agora.app.inject({ url: `${BASE}/${path}`, headers: as(user) });
   const routes = (name: string) => [name, `${name}/presigned_url/`, `${name}/redirect_download/`];
   const expectAllowed = async (name: string, user: TestUser | undefined) => {
-    const [download, presigned, redirect] = await Promise.all(routes(name).map((p) => get(p, user)));
+    const [download, presigned, redirect] = (await Promise.all(routes(name).map((p) => get(p, user)))) as [
+      Awaited<ReturnType<typeof get>>,
+      Awaited<ReturnType<typeof get>>,
+      Awaited<ReturnType<typeof get>>,
+    ];
     expect(download.statusCode).toBe(200);
     expect(download.rawPayload.equals(PNG)).toBe(true);
     expect(presigned.statusCode).toBe(200);

@@ -17,7 +17,9 @@ export { parseRange, sendFile } from './files.routes.js';
 
 /**
  * What other modules use of the files service: register a bucket policy, put a stream, find/open/delete a
- * file by short name, get a direct URL. The HTTP routes are a thin layer over the same calls.
+ * file by short name, get a direct URL. The HTTP routes are a thin layer over the same calls. Over HTTP a
+ * file is private to its owner and admins unless its bucket is public (FILES_PUBLIC_BUCKETS); a module gives
+ * its users access to a file it keeps with `url(row, expiresIn)`, a signed URL that works until it expires.
  */
 export type FilesApi = FilesService & {
   store: BlobStore;
