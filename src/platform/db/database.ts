@@ -61,9 +61,10 @@ async function openPglite(dataDir: string): Promise<Database> {
   let lock: DataDirLock | undefined;
   if (!dir.startsWith('memory://')) {
     dir = resolve(dir);
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dirname(dir), { recursive: true });
     // Two PGlite instances on one directory would both write its files: the second one must not open.
     lock = await acquireLock(pgliteLockFile(dir), dirname(dir));
+    mkdirSync(dir, { recursive: true });
   }
   const client = await PGlite.create(dir, { extensions: { pg_trgm } }).catch((err: unknown) => {
     lock?.release();
