@@ -61,6 +61,13 @@ describe('agora CLI while a server runs on the same DATA_DIR', () => {
     // The running server sees both at once.
     expect(await login('root password!')).toBe(200);
     expect(await withKey(key)).toBe(200);
+    // The other database commands work alongside it too.
+    const doc = await agoraCli(env, 'openapi');
+    expect(doc.code).toBe(0);
+    expect(JSON.parse(doc.stdout).paths).toHaveProperty(['/idp/api/v1/users/token']);
+    expect(await agoraCli(env, 'migrate')).toMatchObject({ code: 0, stdout: 'No pending migrations\n' });
+    const flushed = await agoraCli(env, 'tokens', 'flush-expired');
+    expect(flushed).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Removed \d+ sessions/) });
     // A failure inside the server comes back as the command's own failure.
     const nobody = await agoraCli(env, 'apikey', 'create', '--user', 'nobody-here');
     expect(nobody.code).not.toBe(0);

@@ -19,6 +19,7 @@ export interface ChannelRequest {
 type Reply = { ok: true; lines: string[]; pid: number } | { ok: false; error: string };
 
 const MAX_REQUEST = 64 * 1024;
+const MAX_REPLY = 256 * 1024 * 1024;
 /** sun_path holds 108 bytes on Linux and 104 on macOS, terminator included. */
 const MAX_SOCKET_PATH = 100;
 
@@ -29,8 +30,8 @@ function socketAddress(path: string): string | undefined {
   return Buffer.byteLength(rel) <= MAX_SOCKET_PATH ? rel : undefined;
 }
 
-/** Reads one newline-terminated JSON message. */
-function readMessage(socket: Socket): Promise<unknown> {
+/** Reads one newline-terminated JSON message of at most `max` characters. */
+function readMessage(socket: Socket, max: number): Promise<unknown> {
   return new Promise((resolvePromise, reject) => {
     let buf = '';
     socket.setEncoding('utf8');
@@ -43,7 +44,7 @@ function readMessage(socket: Socket): Promise<unknown> {
         } catch {
           reject(new Error('malformed message'));
         }
-      } else if (buf.length > MAX_REQUEST) reject(new Error('message too large'));
+      } else if (buf.length > max) reject(new Error('message too large'));
     });
     socket.on('error', reject);
     socket.on('end', () => reject(new Error('connection closed before a complete message')));
@@ -89,7 +90,7 @@ export async function serveAdminChannel(
     void (async () => {
       let reply: Reply;
       try {
-        const req = (await readMessage(socket)) as Partial<ChannelRequest>;
+        const req = (await readMessage(socket, MAX_REQUEST)) as Partial<ChannelRequest>;
         socket.setTimeout(0);
         if (!isDbCommand(req.command)) throw new Error(`unknown command ${JSON.stringify(req.command)}`);
         log.info({ command: req.command }, 'admin command received over the local channel');
@@ -132,7 +133,8 @@ export function callAdminChannel(dataDir: string, req: ChannelRequest): Promise<
       connected = true;
       socket.write(`${JSON.stringify(req)}\n`);
     });
-    readMessage(socket).then(
+    // Replies can be large (the OpenAPI document).
+    readMessage(socket, MAX_REPLY).then(
       (msg) => {
         const reply = msg as Reply;
         socket.destroy();
