@@ -53,7 +53,9 @@ describe('files: short names that cannot exist', () => {
 
   it('a NUL in a signature or a bucket is refused with 4xx as well', async () => {
     const sig = await agora.app.inject({ url: `${BASE}/${name}?expires=9999999999&signature=a%00b` });
-    expect(sig.statusCode).toBe(403);
+    // 403 from the signature check, or 400 where the platform refuses NUL in any input first.
+    expect([400, 403]).toContain(sig.statusCode);
+    expect(typeof sig.json().detail).toBe('string');
     const mp = multipart(PNG);
     const bucket = await agora.app.inject({
       method: 'POST',
