@@ -1,13 +1,11 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { acquireLock, commandLine, DataDirLockedError } from '../src/platform/db/data-dir-lock.js';
+import { acquireLock, commandLine, DataDirLockedError, takeOver } from '../src/platform/db/data-dir-lock.js';
 import { openDatabase } from '../src/platform/db/database.js';
 
-const exec = promisify(execFile);
 const dir = () => mkdtempSync(join(tmpdir(), 'agora-lock-'));
 /** The pid of a process that has ended. */
 const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid!;
@@ -78,25 +76,58 @@ describe('the embedded database lock', () => {
     );
   });
 
-  // Processes started together against one stale lock: exactly one may win each round, however they
+  // The interleaving two starts can hit: B reads the stale lock, A takes it over, then B acts on what it read.
+  it('a start acting on a stale lock it read earlier never removes the lock another start has taken since', async () => {
+    const file = join(dir(), 'pg.lock');
+    plant(file, { pid: deadPid(), hostname: hostname() });
+    const seenByB = readFileSync(file, 'utf8');
+    const a = await acquireLock(file, 'd', 'agora start');
+    const b = { pid: process.pid + 1, hostname: hostname(), startedAt: '', command: 'b', nonce: 'b' };
+    expect(takeOver(file, { text: seenByB }, b)).toBe(true);
+    expect(JSON.parse(readFileSync(file, 'utf8')).nonce).toBe(a.holder.nonce);
+    await expect(acquireLock(file, 'd')).rejects.toThrow(/in use by `agora start`/);
+    a.release();
+  });
+
+  it('a takeover guard left by a dead process is cleared; one held by a live process makes the start give up', async () => {
+    const file = join(dir(), 'pg.lock');
+    const guard = `${file}.takeover`;
+    plant(file, { pid: deadPid(), hostname: hostname() });
+    plant(guard, { pid: deadPid(), hostname: hostname(), nonce: 'g' });
+    const lock = await acquireLock(file, 'd');
+    expect(existsSync(guard)).toBe(false);
+    lock.release();
+    plant(file, { pid: deadPid(), hostname: hostname() });
+    plant(guard, { pid: process.ppid, hostname: hostname(), nonce: 'g' });
+    await expect(acquireLock(file, 'd')).rejects.toThrow(/other processes keep taking it over/);
+    expect(JSON.parse(readFileSync(file, 'utf8')).command).toBe('agora start');
+  }, 30_000);
+
+  // Processes let go together against one stale lock: exactly one may win each round, however they
   // interleave reading the dead holder, removing it and creating their own.
   it('exactly one of several processes racing for a stale lock gets it', async () => {
     const root = dir();
     for (let round = 0; round < 3; round++) {
       const file = join(root, `race-${round}.lock`);
+      const control = mkdtempSync(join(tmpdir(), 'agora-lock-control-'));
       plant(file, { pid: deadPid(), hostname: hostname() });
-      const at = String(Date.now() + 2500);
-      const outcomes = await Promise.all(
-        Array.from({ length: 6 }, () =>
-          exec(process.execPath, ['--import', 'tsx', 'test/helpers/lock-contender.ts', file, at, '1500']).then((r) =>
-            r.stdout.trim(),
-          ),
-        ),
-      );
-      expect(outcomes.filter((o) => o === 'won')).toHaveLength(1);
-      expect(outcomes.filter((o) => o === 'refused')).toHaveLength(5);
+      const contenders = Array.from({ length: 6 }, () => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/lock-contender.ts', file, control]);
+        const lines: string[] = [];
+        child.stdout.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        return { lines, exited };
+      });
+      const outcomes = () => contenders.map((c) => c.lines.find((l) => l !== 'ready'));
+      await expect.poll(() => contenders.every((c) => c.lines.includes('ready')), { timeout: 60_000 }).toBe(true);
+      writeFileSync(join(control, 'go'), String(Date.now() + 200));
+      await expect.poll(() => outcomes().every(Boolean), { timeout: 60_000 }).toBe(true);
+      writeFileSync(join(control, 'done'), '');
+      await Promise.all(contenders.map((c) => c.exited));
+      expect(outcomes().filter((o) => o === 'won')).toHaveLength(1);
+      expect(outcomes().filter((o) => o === 'refused')).toHaveLength(5);
     }
     // No guard or temporary files are left behind.
     expect(readdirSync(root)).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 });

@@ -144,9 +144,10 @@ function staleReason(h: LockHolder, mtimeMs: number, now: number): string | unde
  * the same stale lock could each remove it, the second one removing the fresh lock of the first. The guarded
  * section is synchronous, so a guard outlives its holder only if that process died inside it; a guard whose
  * holder is gone is itself removed (only if unchanged).
- * Returns false when the guard is busy (the caller tries again shortly).
+ * Returns false when the guard is busy (the caller tries again shortly). Exported for the tests, which replay
+ * the interleavings that a race between real processes hits only rarely.
  */
-function takeOver(file: string, stale: { text: string }, me: LockHolder): boolean {
+export function takeOver(file: string, stale: { text: string }, me: LockHolder): boolean {
   const guard = `${file}.takeover`;
   const mine = JSON.stringify({ ...me, nonce: randomBytes(8).toString('hex') });
   if (!create(guard, mine)) {
