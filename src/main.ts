@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { buildApp, type Agora } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { callAdminChannel, serveAdminChannel } from './cli/admin-channel.js';
-import { DB_COMMANDS, migrationLines, type CommandArgs, type DbCommand } from './cli/commands.js';
+import { DB_COMMANDS, migrationLines, superuserArgs, type CommandArgs, type DbCommand } from './cli/commands.js';
 import { DataDirLockedError, describeHolder } from './platform/db/data-dir-lock.js';
 import { openDatabase, pgliteDir } from './platform/db/database.js';
 import { stopTelemetry } from './platform/observability/tracing.js';
@@ -102,12 +102,14 @@ function commandArgs(command: DbCommand, args: string[], config: Config): Comman
         args,
         options: { username: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' } },
       });
-      const username = values.username ?? config.SUPERUSER_USERNAME;
-      const password = values.password ?? config.SUPERUSER_PASSWORD;
-      if (!username || !password)
-        throw new Error('createsuperuser needs --username and --password (or SUPERUSER_USERNAME/PASSWORD)');
-      if (password.length < 8) throw new Error('password must be at least 8 characters');
-      return { username, password, email: values.email ?? (config.SUPERUSER_EMAIL || undefined) };
+      const email = values.email ?? (config.SUPERUSER_EMAIL || undefined);
+      return {
+        ...superuserArgs({
+          username: values.username ?? config.SUPERUSER_USERNAME,
+          password: values.password ?? config.SUPERUSER_PASSWORD,
+        }),
+        email,
+      };
     }
     case 'apikey create': {
       const { values } = parseArgs({ args, options: { user: { type: 'string' }, name: { type: 'string' } } });

@@ -24,7 +24,7 @@ describe('agora CLI', () => {
       ARGON2_ITERATIONS: '1',
       LOG_LEVEL: 'warn',
     };
-    const agora = (...args: string[]) => exec(process.execPath, ['bin/agora.js', ...args], { env, timeout: 60_000 });
+    const agora = (...args: string[]) => exec(process.execPath, ['bin/agora.js', ...args], { env, timeout: 180_000 });
 
     const su = await agora(
       'createsuperuser',
@@ -50,7 +50,7 @@ describe('agora CLI', () => {
     ).rejects.toMatchObject({
       stderr: expect.stringContaining('refused in production'),
     });
-  }, 120_000);
+  }, 600_000);
 
   // While another process holds the embedded database and offers no admin channel (here: a CLI command of its
   // own), a database command stops with a message naming it and writes nothing.
@@ -77,6 +77,6 @@ describe('agora CLI', () => {
         lock.release();
       }
     },
-    120_000,
+    300_000,
   );
 });

@@ -15,6 +15,14 @@ export interface CommandArgs {
   name?: string;
 }
 
+/** Checked where the command is typed and again where it runs. */
+export function superuserArgs(a: CommandArgs): { username: string; password: string } {
+  if (!a.username || !a.password)
+    throw new Error('createsuperuser needs --username and --password (or SUPERUSER_USERNAME/PASSWORD)');
+  if (a.password.length < 8) throw new Error('password must be at least 8 characters');
+  return { username: a.username, password: a.password };
+}
+
 export async function migrationLines(database: Database): Promise<string[]> {
   const applied = await migrate(database);
   return [applied.length ? `Applied ${applied.join(', ')}` : 'No pending migrations'];
@@ -31,15 +39,9 @@ export const DB_COMMANDS = {
   },
 
   async createsuperuser(agora: Agora, a: CommandArgs): Promise<string[]> {
-    if (!a.username || !a.password)
-      throw new Error('createsuperuser needs --username and --password (or SUPERUSER_USERNAME/PASSWORD)');
-    if (a.password.length < 8) throw new Error('password must be at least 8 characters');
-    const { created } = await agora.identity.service.ensureSuperuser({
-      username: a.username,
-      email: a.email,
-      password: a.password,
-    });
-    return [`${created ? 'Created' : 'Updated'} superuser ${a.username}`];
+    const { username, password } = superuserArgs(a);
+    const { created } = await agora.identity.service.ensureSuperuser({ username, email: a.email, password });
+    return [`${created ? 'Created' : 'Updated'} superuser ${username}`];
   },
 
   async 'apikey create'(agora: Agora, a: CommandArgs): Promise<string[]> {

@@ -22,7 +22,7 @@ export function freePort(): Promise<number> {
 /** Runs one `agora` command to its end; resolves with its exit code and output whatever the code. */
 export async function agoraCli(env: Env, ...args: string[]) {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { env, timeout: 120_000 });
+    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { env, timeout: 180_000 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -38,7 +38,7 @@ export interface Running {
 }
 
 /** Starts `agora <mode>`; resolves once it prints that it serves, rejects if it exits first. */
-export function startAgora(env: Env, mode = 'start', timeoutMs = 150_000): Promise<Running> {
+export function startAgora(env: Env, mode = 'start', timeoutMs = 300_000): Promise<Running> {
   const child = spawn(process.execPath, [BIN, mode], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

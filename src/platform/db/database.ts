@@ -64,9 +64,12 @@ async function openPglite(dataDir: string): Promise<Database> {
     mkdirSync(dirname(dir), { recursive: true });
     // Two PGlite instances on one directory would both write its files: the second one must not open.
     lock = await acquireLock(pgliteLockFile(dir), dirname(dir));
-    mkdirSync(dir, { recursive: true });
   }
-  const client = await PGlite.create(dir, { extensions: { pg_trgm } }).catch((err: unknown) => {
+  const open = async () => {
+    if (lock) mkdirSync(dir, { recursive: true });
+    return PGlite.create(dir, { extensions: { pg_trgm } });
+  };
+  const client = await open().catch((err: unknown) => {
     lock?.release();
     throw err;
   });
