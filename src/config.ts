@@ -203,6 +203,10 @@ export const CONFIG_SCHEMA = {
     'Content types (detected from the bytes) accepted in the default bucket',
   ),
   FILES_URL_MAX_EXPIRES: int(604800, 'Longest lifetime of a presigned or signed file URL, in seconds', 1),
+  FILES_PUBLIC_BUCKETS: list(
+    ['microblog'],
+    'Buckets whose files anyone may download, signed in or not (tweet images); other files are private to their owner and admins',
+  ),
   MICROBLOG_MEDIA_MAX_BYTES: int(10485760, 'Largest microblog image upload, in bytes (413 beyond)', 1),
   MICROBLOG_MEDIA_URL_PREFIX: str(
     '',

@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
 import { buildApp, type Agora } from './app.js';
 import { loadConfig, type Config } from './config.js';
+import { callAdminChannel, serveAdminChannel } from './cli/admin-channel.js';
+import { DB_COMMANDS, migrationLines, superuserArgs, type CommandArgs, type DbCommand } from './cli/commands.js';
+import { DataDirLockedError, describeHolder } from './platform/db/data-dir-lock.js';
 import { openDatabase, pgliteDir } from './platform/db/database.js';
-import { migrate } from './platform/db/migrate.js';
 import { stopTelemetry } from './platform/observability/tracing.js';
 
 const HELP = `agora <command>
@@ -17,12 +19,14 @@ const HELP = `agora <command>
   tokens flush-expired        delete expired sessions and refresh tokens
   openapi                     print the OpenAPI document
 
+On the embedded database (no DATABASE_URL) one process holds DATA_DIR: while a server runs there, the
+database commands above are carried out by it (through DATA_DIR/run/agora.sock).
 Configuration comes from the environment and .env; see README.md.`;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 async function withApp<T>(config: Config, fn: (agora: Agora) => Promise<T>): Promise<T> {
-  const agora = await buildApp({ ...config, LOG_LEVEL: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
+  const agora = await buildApp(config);
   try {
     return await fn(agora);
   } finally {
@@ -53,6 +57,11 @@ async function run(mode: 'start' | 'serve' | 'worker', config: Config) {
   const { app, ctx } = agora;
   if (mode !== 'worker') await firstStart(agora, config);
   const stopWorkers = mode === 'serve' ? async () => undefined : agora.startWorkers();
+  // Holding the embedded database, this process carries out the CLI's database commands for it.
+  const channel =
+    ctx.database.kind === 'pglite'
+      ? await serveAdminChannel(config.DATA_DIR, (req) => DB_COMMANDS[req.command](agora, req.args), ctx.log)
+      : undefined;
   if (mode !== 'worker') {
     await app.listen({ port: config.PORT, host: config.HOST });
     const base = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
@@ -74,6 +83,7 @@ async function run(mode: 'start' | 'serve' | 'worker', config: Config) {
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT * 1000);
     force.unref();
+    await channel?.close();
     await stopWorkers();
     await app.close();
     await stopTelemetry(); // flush the last spans
@@ -82,6 +92,71 @@ async function run(mode: 'start' | 'serve' | 'worker', config: Config) {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** The options of a database command, from its arguments (and SUPERUSER_* for createsuperuser). */
+function commandArgs(command: DbCommand, args: string[], config: Config): CommandArgs {
+  switch (command) {
+    case 'createsuperuser': {
+      const { values } = parseArgs({
+        args,
+        options: { username: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' } },
+      });
+      const email = values.email ?? (config.SUPERUSER_EMAIL || undefined);
+      return {
+        ...superuserArgs({
+          username: values.username ?? config.SUPERUSER_USERNAME,
+          password: values.password ?? config.SUPERUSER_PASSWORD,
+        }),
+        email,
+      };
+    }
+    case 'apikey create': {
+      const { values } = parseArgs({ args, options: { user: { type: 'string' }, name: { type: 'string' } } });
+      if (!values.user) throw new Error('apikey create needs --user <username>');
+      return { user: values.user, name: values.name };
+    }
+    case 'seed':
+      if (config.AGORA_ENV === 'production')
+        throw new Error('agora seed creates demo data and is refused in production');
+      return {};
+    default:
+      return {};
+  }
+}
+
+/** `migrate` needs only the database; the others build the app (quietly) around it. */
+async function runHere(config: Config, command: DbCommand, args: CommandArgs): Promise<string[]> {
+  if (command === 'migrate') {
+    const database = await openDatabase({ url: config.DATABASE_URL || undefined, dataDir: pgliteDir(config.DATA_DIR) });
+    try {
+      return await migrationLines(database);
+    } finally {
+      await database.close();
+    }
+  }
+  const quiet = command === 'openapi' ? 'silent' : config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL;
+  return withApp({ ...config, LOG_LEVEL: quiet }, (agora) => DB_COMMANDS[command](agora, args));
+}
+
+/**
+ * Runs a database command in this process; while another process holds the embedded database, through that
+ * process's admin channel instead, or stops with the lock's message when it offers none.
+ */
+async function databaseCommand(config: Config, command: DbCommand, argv: string[]) {
+  const args = commandArgs(command, argv, config);
+  let lines: string[];
+  try {
+    lines = await runHere(config, command, args);
+  } catch (err) {
+    if (!(err instanceof DataDirLockedError) || !err.holder) throw err;
+    const result = await callAdminChannel(config.DATA_DIR, { command, args });
+    if (result.kind === 'unreachable') throw new Error(`${err.message}\n(${result.reason})`);
+    if (result.kind === 'failed') throw new Error(result.error);
+    process.stderr.write(`agora: done by the running ${describeHolder(err.holder)}\n`);
+    lines = result.lines;
+  }
+  for (const line of lines) out(line);
 }
 
 async function main(argv: string[]) {
@@ -93,67 +168,21 @@ async function main(argv: string[]) {
     case 'serve':
     case 'worker':
       return run(command, config);
-    case 'migrate': {
-      const database = await openDatabase({
-        url: config.DATABASE_URL || undefined,
-        dataDir: pgliteDir(config.DATA_DIR),
-      });
-      try {
-        const applied = await migrate(database);
-        out(applied.length ? `Applied ${applied.join(', ')}` : 'No pending migrations');
-      } finally {
-        await database.close();
-      }
-      return;
-    }
+    case 'migrate':
     case 'seed':
-      if (config.AGORA_ENV === 'production')
-        throw new Error('agora seed creates demo data and is refused in production');
-      return withApp(config, async (agora) => {
-        const lines = await agora.seed();
-        out(lines.length ? lines.join('\n') : 'Demo data already present');
-      });
-    case 'createsuperuser': {
-      const { values } = parseArgs({
-        args: [sub, ...rest].filter((a): a is string => a !== undefined),
-        options: { username: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' } },
-      });
-      const username = values.username ?? config.SUPERUSER_USERNAME;
-      const password = values.password ?? config.SUPERUSER_PASSWORD;
-      if (!username || !password)
-        throw new Error('createsuperuser needs --username and --password (or SUPERUSER_USERNAME/PASSWORD)');
-      if (password.length < 8) throw new Error('password must be at least 8 characters');
-      return withApp(config, async (agora) => {
-        const { created } = await agora.identity.service.ensureSuperuser({
-          username,
-          email: values.email ?? (config.SUPERUSER_EMAIL || undefined),
-          password,
-        });
-        out(`${created ? 'Created' : 'Updated'} superuser ${username}`);
-      });
-    }
-    case 'apikey': {
-      if (sub !== 'create') throw new Error('usage: agora apikey create --user <username> [--name <name>]');
-      const { values } = parseArgs({ args: rest, options: { user: { type: 'string' }, name: { type: 'string' } } });
-      if (!values.user) throw new Error('apikey create needs --user <username>');
-      return withApp(config, async (agora) => {
-        const user = await agora.identity.service.getUserByUsername(values.user!);
-        if (!user) throw new Error(`no user named ${values.user}`);
-        const { key } = await agora.identity.service.createApiKey(user.id, values.name ?? 'cli');
-        out(key);
-      });
-    }
-    case 'tokens': {
-      if (sub !== 'flush-expired') throw new Error('usage: agora tokens flush-expired');
-      return withApp(config, async (agora) => {
-        const r = await agora.identity.service.flushExpired();
-        out(`Removed ${r.sessions} sessions and ${r.refreshTokens} refresh tokens`);
-      });
-    }
+    case 'createsuperuser':
     case 'openapi':
-      return withApp({ ...config, LOG_LEVEL: 'silent' }, async (agora) => {
-        out(JSON.stringify(agora.app.swagger(), null, 2));
-      });
+      return databaseCommand(
+        config,
+        command,
+        [sub, ...rest].filter((a): a is string => a !== undefined),
+      );
+    case 'apikey':
+      if (sub !== 'create') throw new Error('usage: agora apikey create --user <username> [--name <name>]');
+      return databaseCommand(config, 'apikey create', rest);
+    case 'tokens':
+      if (sub !== 'flush-expired') throw new Error('usage: agora tokens flush-expired');
+      return databaseCommand(config, 'tokens flush-expired', rest);
     default:
       throw new Error(`unknown command "${command}"\n\n${HELP}`);
   }

@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { testDatabase } from './helpers/db.js';
+import { acquireLock } from '../src/platform/db/data-dir-lock.js';
+import { pgliteDir, pgliteLockFile } from '../src/platform/db/database.js';
+import { agoraCli } from './helpers/agora-process.js';
+import { testDatabase, usingPostgres } from './helpers/db.js';
 
 const exec = promisify(execFile);
 
@@ -21,7 +24,7 @@ describe('agora CLI', () => {
       ARGON2_ITERATIONS: '1',
       LOG_LEVEL: 'warn',
     };
-    const agora = (...args: string[]) => exec(process.execPath, ['bin/agora.js', ...args], { env, timeout: 60_000 });
+    const agora = (...args: string[]) => exec(process.execPath, ['bin/agora.js', ...args], { env, timeout: 180_000 });
 
     const su = await agora(
       'createsuperuser',
@@ -47,5 +50,33 @@ describe('agora CLI', () => {
     ).rejects.toMatchObject({
       stderr: expect.stringContaining('refused in production'),
     });
-  }, 120_000);
+  }, 600_000);
+
+  // While another process holds the embedded database and offers no admin channel (here: a CLI command of its
+  // own), a database command stops with a message naming it and writes nothing.
+  it.skipIf(usingPostgres())(
+    'refuses, naming the holder, when the database is held by a process without a channel',
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'agora-cli-held-'));
+      const env = { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+      const lock = await acquireLock(pgliteLockFile(pgliteDir(dataDir)), dataDir, 'agora seed');
+      try {
+        for (const args of [
+          ['apikey', 'create', '--user', 'root'],
+          ['createsuperuser', '--username', 'root', '--password', 'root password!'],
+          ['migrate'],
+        ]) {
+          const r = await agoraCli(env, ...args);
+          expect(r.code, args.join(' ')).toBe(1);
+          expect(r.stdout).toBe('');
+          expect(r.stderr).toContain(`${dataDir} is in use by \`agora seed\` (pid ${process.pid} on`);
+          expect(r.stderr).toContain('no admin channel');
+        }
+        expect(existsSync(pgliteDir(dataDir))).toBe(false);
+      } finally {
+        lock.release();
+      }
+    },
+    300_000,
+  );
 });

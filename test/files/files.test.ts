@@ -89,7 +89,7 @@ describe('files service over HTTP, local directory adapter', () => {
 
   it('streams the file with type, disposition and Range', async () => {
     const { short_name } = (await upload(owner, GIF, 'pic.gif')).json();
-    const full = await agora.app.inject({ url: `${BASE}/${short_name}`, headers: bearer(other.access) });
+    const full = await agora.app.inject({ url: `${BASE}/${short_name}`, headers: bearer(owner.access) });
     expect(full.statusCode).toBe(200);
     expect(full.headers['content-type']).toBe('image/gif');
     expect(full.headers['content-disposition']).toMatch(/^attachment; filename="pic.gif"/);
@@ -98,7 +98,7 @@ describe('files service over HTTP, local directory adapter', () => {
 
     const part = await agora.app.inject({
       url: `${BASE}/${short_name}`,
-      headers: { ...bearer(other.access), range: 'bytes=2-5' },
+      headers: { ...bearer(owner.access), range: 'bytes=2-5' },
     });
     expect(part.statusCode).toBe(206);
     expect(part.headers['content-range']).toBe(`bytes 2-5/${GIF.length}`);
@@ -106,13 +106,13 @@ describe('files service over HTTP, local directory adapter', () => {
 
     const suffix = await agora.app.inject({
       url: `${BASE}/${short_name}`,
-      headers: { ...bearer(other.access), range: 'bytes=-3' },
+      headers: { ...bearer(owner.access), range: 'bytes=-3' },
     });
     expect(suffix.rawPayload.equals(GIF.subarray(GIF.length - 3))).toBe(true);
 
     const bad = await agora.app.inject({
       url: `${BASE}/${short_name}`,
-      headers: { ...bearer(other.access), range: 'bytes=9999-' },
+      headers: { ...bearer(owner.access), range: 'bytes=9999-' },
     });
     expect(bad.statusCode).toBe(416);
     expect(bad.headers['content-range']).toBe(`bytes */${GIF.length}`);

@@ -7,7 +7,7 @@ import { isAdmin, type Actor, type IdentityApi } from '../identity/index.js';
 import { FILES_ERRORS as E } from './files.errors.js';
 import type { FileRow } from './files.repository.js';
 import * as S from './files.schemas.js';
-import type { FilesService } from './files.service.js';
+import type { FilesService, Reader } from './files.service.js';
 import type { ByteRange } from './files.storage.js';
 
 const fileOut = (f: FileRow) => ({
@@ -65,6 +65,9 @@ export async function sendFile(
   return reply.send(body);
 }
 
+const readerOf = (actor: Actor | undefined): Reader | undefined =>
+  actor && { userId: actor.userId, admin: isAdmin(actor) };
+
 export function filesRoutes(service: FilesService, identity: IdentityApi, mount: string) {
   /** A module's bucket is written through that module only; admins may still manage it here. */
   const assertWritable = (bucket: string | undefined, actor: Actor) => {
@@ -114,19 +117,29 @@ export function filesRoutes(service: FilesService, identity: IdentityApi, mount:
       `${base}/:short_name`,
       {
         schema: {
-          summary: 'Download a file (Range supported); signed URLs need no credentials',
+          summary: 'Download a file (Range supported): its owner, an admin, anyone for a public bucket or a signed URL',
           params: S.ShortNameParams,
           querystring: S.DownloadQuery,
           response: { 200: Type.Unknown(), 206: Type.Unknown(), ...S.errors },
-          security,
+          // No credentials for a signed URL or a file of a public bucket.
+          security: [...security, {}],
         },
       },
       async (req, reply) => {
         const { expires, signature } = req.query;
+        const name = req.params.short_name;
         if (signature !== undefined || expires !== undefined) {
-          service.verifySignature(req.params.short_name, expires ?? 0, signature ?? '');
-        } else await identity.resolve(req);
-        return sendFile(service, await service.find(req.params.short_name), req, reply);
+          service.verifySignature(name, expires ?? 0, signature ?? '');
+          return sendFile(service, await service.find(name), req, reply);
+        }
+        const actor = identity.credentialOf(req) ? await identity.resolve(req) : undefined;
+        const row = await service.lookup(name);
+        if (!row || !service.readableBy(row, readerOf(actor))) {
+          // An anonymous caller learns nothing about private files: the same 401 as before any lookup.
+          if (!actor) await identity.resolve(req);
+          throw notFound('File not found');
+        }
+        return sendFile(service, row, req, reply);
       },
     );
 
@@ -152,8 +165,7 @@ export function filesRoutes(service: FilesService, identity: IdentityApi, mount:
     );
 
     const directUrl = async (req: FastifyRequest, shortName: string, expiresIn: number) => {
-      await identity.resolve(req);
-      const row = await service.find(shortName);
+      const row = await service.findReadable(shortName, readerOf(await identity.resolve(req)));
       const { url, local } = await service.url(row, expiresIn);
       return local ? `${req.protocol}://${req.host}${mount}${base}/${url}` : url;
     };
@@ -163,7 +175,7 @@ export function filesRoutes(service: FilesService, identity: IdentityApi, mount:
       `${base}/:short_name/presigned_url/`,
       {
         schema: {
-          summary: 'A presigned (S3) or signed (local) expiring URL',
+          summary: 'A presigned (S3) or signed (local) expiring URL, for whoever may download the file',
           ...urlSchema,
           response: { 200: S.PresignedOut, ...S.errors },
         },

@@ -1,6 +1,8 @@
 import { Type } from 'typebox';
 
-export const ShortNameParams = Type.Object({ short_name: Type.String({ minLength: 1, maxLength: 64 }) });
+export const ShortNameParams = Type.Object({
+  short_name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+});
 
 export const UploadQuery = Type.Object({
   bucket: Type.Optional(Type.String({ minLength: 1, maxLength: 63, pattern: '^[a-z0-9][a-z0-9._-]*$' })),

@@ -1,7 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyBaseLogger } from 'fastify';
@@ -11,6 +10,7 @@ import { AppError, badRequest, notFound } from '../../platform/errors.js';
 import { FILES_ERRORS as E } from './files.errors.js';
 import { filesRepository, type FileRow, type FilesRepository } from './files.repository.js';
 import { detectType, sanitizeFilename, SNIFF_BYTES } from './files.sniff.js';
+import { spoolFile, sweepSpool } from './files.spool.js';
 import { BlobNotFoundError, type BlobStore, type ByteRange } from './files.storage.js';
 
 export interface BucketPolicy {
@@ -38,8 +38,19 @@ export interface FilesDeps {
   signingKey: Buffer;
   defaultBucket: string;
   maxExpires: number;
+  /** Buckets whose files anyone may read; every other file is private to its owner and admins. */
+  publicBuckets?: string[];
   repo?: FilesRepository;
 }
+
+/** Who asks to read a file; undefined for an anonymous caller. */
+export interface Reader {
+  userId: string;
+  admin: boolean;
+}
+
+/** Short names are server-made URL-safe tokens: anything else names no file and never reaches the database. */
+export const SHORT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface PutInput {
   bucket?: string;
@@ -80,6 +91,7 @@ export function createFilesService(deps: FilesDeps) {
   const { db, store, clock, log } = deps;
   const repo = deps.repo ?? filesRepository;
   const buckets = new Map<string, BucketPolicy>();
+  const publicBuckets = new Set(deps.publicBuckets ?? []);
 
   const policyOf = (bucket: string) => {
     const p = buckets.get(bucket);
@@ -133,7 +145,8 @@ export function createFilesService(deps: FilesDeps) {
       const bucket = input.bucket ?? deps.defaultBucket;
       const policy = policyOf(bucket);
       await mkdir(deps.incoming, { recursive: true });
-      const tmp = join(deps.incoming, clock.uuid());
+      const spool = spoolFile(deps.incoming, clock.uuid());
+      const tmp = spool.path;
       const probe = inspector(policy.maxBytes);
       try {
         await pipeline(input.stream, probe.stream, createWriteStream(tmp));
@@ -176,12 +189,30 @@ export function createFilesService(deps: FilesDeps) {
         }
       } finally {
         await rm(tmp, { force: true });
+        spool.done();
       }
     },
 
+    /** The file of a short name, or undefined (also for a string that cannot be a short name). */
+    async lookup(shortName: string): Promise<FileRow | undefined> {
+      return SHORT_NAME.test(shortName) ? repo.byShortName(db, shortName) : undefined;
+    },
+
     async find(shortName: string): Promise<FileRow> {
-      const row = await repo.byShortName(db, shortName);
+      const row = await service.lookup(shortName);
       if (!row) throw notFound('File not found');
+      return row;
+    },
+
+    /** Anyone may read the files of a public bucket; others only their owner and admins. */
+    isPublic: (bucket: string) => publicBuckets.has(bucket),
+    readableBy: (row: FileRow, reader: Reader | undefined) =>
+      publicBuckets.has(row.bucket) || Boolean(reader && (reader.admin || row.ownerId === reader.userId)),
+
+    /** A file the reader may read; someone else's private file answers like an unknown one (404). */
+    async findReadable(shortName: string, reader: Reader | undefined): Promise<FileRow> {
+      const row = await service.lookup(shortName);
+      if (!row || !service.readableBy(row, reader)) throw notFound('File not found');
       return row;
     },
 
@@ -200,6 +231,7 @@ export function createFilesService(deps: FilesDeps) {
      * without its object. `authorize` throws to refuse (it sees the locked row).
      */
     async delete(shortName: string, authorize: (row: FileRow) => void = () => undefined): Promise<void> {
+      if (!SHORT_NAME.test(shortName)) throw notFound('File not found');
       const row = await db.transaction(async (t) => {
         const found = await repo.lockByShortName(tx(t), shortName);
         if (!found) throw notFound('File not found');
@@ -216,6 +248,11 @@ export function createFilesService(deps: FilesDeps) {
     /** The scheduled retry: deletes the objects of due tombstones (abandoned uploads, failed deletes). */
     async sweepBlobs(limit = 100): Promise<{ deleted: number; failed: number }> {
       return purge({ limit });
+    },
+
+    /** Removes upload temp files that a crash left behind (see files.spool.ts); returns how many. */
+    sweepIncoming(): number {
+      return sweepSpool(deps.incoming, clock.now(), UPLOAD_GRACE_SECONDS * 1000);
     },
 
     /** An S3 presigned URL, or a path on this service signed with an HMAC and an expiry. */

@@ -11,13 +11,15 @@ import { createFilesService, type FilesService } from './files.service.js';
 import { incomingDir, localStore, type BlobStore } from './files.storage.js';
 
 export type { FileRow as StoredFile } from './files.repository.js';
-export type { BucketPolicy, PutInput } from './files.service.js';
+export type { BucketPolicy, PutInput, Reader } from './files.service.js';
 export type { ByteRange } from './files.storage.js';
 export { parseRange, sendFile } from './files.routes.js';
 
 /**
  * What other modules use of the files service: register a bucket policy, put a stream, find/open/delete a
- * file by short name, get a direct URL. The HTTP routes are a thin layer over the same calls.
+ * file by short name, get a direct URL. The HTTP routes are a thin layer over the same calls. Over HTTP a
+ * file is private to its owner and admins unless its bucket is public (FILES_PUBLIC_BUCKETS); a module gives
+ * its users access to a file it keeps with `url(row, expiresIn)`, a signed URL that works until it expires.
  */
 export type FilesApi = FilesService & {
   store: BlobStore;
@@ -65,12 +67,22 @@ export function createFiles(ctx: PlatformContext, opts: { store?: BlobStore } = 
     signingKey: signingKey(ctx),
     defaultBucket: config.FILES_DEFAULT_BUCKET,
     maxExpires: config.FILES_URL_MAX_EXPIRES,
+    publicBuckets: config.FILES_PUBLIC_BUCKETS,
   });
   service.registerBucket(config.FILES_DEFAULT_BUCKET, {
     maxBytes: config.FILES_MAX_BYTES,
     types: config.FILES_ALLOWED_TYPES,
   });
-  const tasks: ScheduledTask[] = [{ name: 'files.blobs.sweep', everySeconds: 60, run: () => service.sweepBlobs() }];
+  // Upload temp files a crashed process left: removed at start-up, and by the sweep once they are old.
+  const leftovers = service.sweepIncoming();
+  if (leftovers) ctx.log.info({ files: leftovers }, 'removed upload temp files left by a crash');
+  const tasks: ScheduledTask[] = [
+    {
+      name: 'files.blobs.sweep',
+      everySeconds: 60,
+      run: async () => ({ ...(await service.sweepBlobs()), spool: service.sweepIncoming() }),
+    },
+  ];
   return Object.assign(service, { store, tasks, close: () => store.close() });
 }
 

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Logger as DrizzleLogger } from 'drizzle-orm';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { acquireLock, type DataDirLock } from './data-dir-lock.js';
 
 /** The Drizzle database as every repository sees it: the same API on PGlite and on PostgreSQL. */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -57,11 +58,21 @@ async function openPglite(dataDir: string): Promise<Database> {
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const { drizzle } = await import('drizzle-orm/pglite');
   let dir = dataDir;
+  let lock: DataDirLock | undefined;
   if (!dir.startsWith('memory://')) {
     dir = resolve(dir);
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dirname(dir), { recursive: true });
+    // Two PGlite instances on one directory would both write its files: the second one must not open.
+    lock = await acquireLock(pgliteLockFile(dir), dirname(dir));
   }
-  const client = await PGlite.create(dir, { extensions: { pg_trgm } });
+  const open = async () => {
+    if (lock) mkdirSync(dir, { recursive: true });
+    return PGlite.create(dir, { extensions: { pg_trgm } });
+  };
+  const client = await open().catch((err: unknown) => {
+    lock?.release();
+    throw err;
+  });
   const logger = new CountingLogger();
   const db = drizzle(client, { logger, casing: 'snake_case' }) as unknown as Db;
   let closed = false;
@@ -82,7 +93,11 @@ async function openPglite(dataDir: string): Promise<Database> {
     close: async () => {
       if (closed) return;
       closed = true;
-      await client.close();
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }
@@ -132,3 +147,5 @@ async function openPostgres(url: string, max: number, applicationName = 'agora')
 }
 
 export const pgliteDir = (dataDir: string) => join(dataDir, 'pg');
+/** The lock file of an embedded database directory (beside it: PGlite owns the directory's contents). */
+export const pgliteLockFile = (pgDir: string) => `${resolve(pgDir)}.lock`;
