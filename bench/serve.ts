@@ -2,7 +2,7 @@
  * Child process of bench/run.ts: serves one side of a scenario (the app, or its bare baseline) and prints
  * `READY <port> <request json>`. Kept apart from the load generator so they do not share an event loop.
  */
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../src/app.js';
@@ -35,7 +35,10 @@ if (side === 'agora') {
   const port = (agora.app.server.address() as { port: number }).port;
   process.stdout.write(`READY ${port} ${JSON.stringify(request)}\n`);
 } else {
-  const database = await openDatabase({ url: values.DATABASE_URL || undefined, dataDir: join(values.DATA_DIR, 'pg') });
+  // One process per embedded database: the baseline reads a copy of the data the app prepared.
+  const pgDir = join(values.DATA_DIR, 'pg-baseline');
+  if (!values.DATABASE_URL) cpSync(join(values.DATA_DIR, 'pg'), pgDir, { recursive: true });
+  const database = await openDatabase({ url: values.DATABASE_URL || undefined, dataDir: pgDir });
   await migrate(database);
   const app = await scenario.baseline({ database, request: JSON.parse(requestJson ?? '{}') as BenchRequest });
   await app.listen({ port: 0, host: '127.0.0.1' });
