@@ -30,6 +30,9 @@ export const EmployeeBody = Type.Object({
   courses: Type.Optional(Type.Array(Type.Integer())),
 });
 
+/** The nested user's uniqueness conflicts found at write time, under "user" as the serializer nests them. */
+const asNested = (errors: FieldErrors): FieldErrors => ({ user: errors });
+
 export function employeesResource(deps: Deps, people: People): ResourceDef<string> {
   const { db } = deps;
 
@@ -132,29 +135,38 @@ export function employeesResource(deps: Deps, people: People): ResourceDef<strin
       if (forcesPartner(c.caller, 'employee') && c.caller.partnerId === null)
         throw forbidden('You do not own a partner.');
       const { user, employee, branches, courses: courseIds } = await read(c, body.data, body.form, false);
-      const id = await people.createAccount(user!, async (t, userId) => {
-        await repo.insertEmployee(t, { ...(employee as { bankAccountNumber: number; partnerId: number }), userId });
-        await partners.bumpCounts(t, employee.partnerId as number, { employees: 1 });
-        if (branches?.length) await repo.setEmployeeBranches(t, userId, branches);
-        if (courseIds?.length) await repo.setEmployeeCourses(t, userId, courseIds);
-      });
+      const id = await people.createAccount(
+        user!,
+        async (t, userId) => {
+          await repo.insertEmployee(t, { ...(employee as { bankAccountNumber: number; partnerId: number }), userId });
+          await partners.bumpCounts(t, employee.partnerId as number, { employees: 1 });
+          if (branches?.length) await repo.setEmployeeBranches(t, userId, branches);
+          if (courseIds?.length) await repo.setEmployeeCourses(t, userId, courseIds);
+        },
+        asNested,
+      );
       return reread(c, id);
     },
     async update(c, _vis, id, body, partial) {
       const { user, employee, branches, courses: courseIds } = await read(c, body.data, body.form, partial, id);
-      await people.updateAccount(id, user ?? { profile: {} }, async (t) => {
-        const before = await repo.lockEmployee(t, id);
-        if (!before) throw notFound('Employee');
-        if (Object.keys(employee).length) await repo.updateEmployee(t, id, employee);
-        const partnerId = (employee.partnerId as number | undefined) ?? before.partnerId;
-        if (partnerId !== before.partnerId) {
-          await partners.bumpCounts(t, before.partnerId, { employees: -1 });
-          await partners.bumpCounts(t, partnerId, { employees: 1 });
-        }
-        if (branches) await repo.setEmployeeBranches(t, id, branches);
-        if (courseIds) await repo.setEmployeeCourses(t, id, courseIds);
-        if (branches || partnerId !== before.partnerId) await repo.dropForeignLinks(t, { employeeId: id });
-      });
+      await people.updateAccount(
+        id,
+        user ?? { profile: {} },
+        async (t) => {
+          const before = await repo.lockEmployee(t, id);
+          if (!before) throw notFound('Employee');
+          if (Object.keys(employee).length) await repo.updateEmployee(t, id, employee);
+          const partnerId = (employee.partnerId as number | undefined) ?? before.partnerId;
+          if (partnerId !== before.partnerId) {
+            await partners.bumpCounts(t, before.partnerId, { employees: -1 });
+            await partners.bumpCounts(t, partnerId, { employees: 1 });
+          }
+          if (branches) await repo.setEmployeeBranches(t, id, branches);
+          if (courseIds) await repo.setEmployeeCourses(t, id, courseIds);
+          if (branches || partnerId !== before.partnerId) await repo.dropForeignLinks(t, { employeeId: id });
+        },
+        asNested,
+      );
       return reread(c, id);
     },
     /** Deletes the employee with its back-office user; the identity account is deactivated (sessions end). */

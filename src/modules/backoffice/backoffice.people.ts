@@ -208,7 +208,11 @@ export function createPeople(deps: Deps) {
      * Creates the identity account, then — in one transaction with `more` (an employee row) — the profile. If
      * the transaction fails, the account is retired and the stored image released: nothing is left half made.
      */
-    async createAccount(input: UserInput, more?: (t: Db, userId: string) => Promise<void>): Promise<string> {
+    async createAccount(
+      input: UserInput,
+      more?: (t: Db, userId: string) => Promise<void>,
+      nest: (e: FieldErrors) => FieldErrors = (e) => e,
+    ): Promise<string> {
       const p = input.profile;
       const account = await svc
         .register({
@@ -220,7 +224,7 @@ export function createPeople(deps: Deps) {
         })
         .catch((err: unknown) => {
           const fields = accountConflict(err);
-          throw fields ? invalid(fields) : err;
+          throw fields ? invalid(nest(fields)) : err;
         });
       let image: FileRef | null = null;
       try {
@@ -234,14 +238,19 @@ export function createPeople(deps: Deps) {
         await retireAccount(account.id);
         await files.release([image]);
         const fields = accountConflict(err);
-        throw fields ? invalid(fields) : err;
+        throw fields ? invalid(nest(fields)) : err;
       }
       await moveGroup(account.id, null, input.groupId);
       return account.id;
     },
 
     /** Changes the account and the profile; `more` runs in the profile's transaction (an employee's fields). */
-    async updateAccount(userId: string, input: UserInput, more?: (t: Db) => Promise<void>) {
+    async updateAccount(
+      userId: string,
+      input: UserInput,
+      more?: (t: Db) => Promise<void>,
+      nest: (e: FieldErrors) => FieldErrors = (e) => e,
+    ) {
       const before = await repo.user(db, userId);
       if (!before) throw invalid({ non_field_errors: ['User not found.'] });
       const p = input.profile;
@@ -249,7 +258,7 @@ export function createPeople(deps: Deps) {
       if (Object.values(identityChanges).some((x) => x !== undefined)) {
         await svc.updateProfile(userId, identityChanges).catch((err: unknown) => {
           const fields = accountConflict(err);
-          throw fields ? invalid(fields) : err;
+          throw fields ? invalid(nest(fields)) : err;
         });
       }
       if (input.password !== undefined) await svc.setPassword(userId, input.password);
@@ -264,7 +273,7 @@ export function createPeople(deps: Deps) {
       } catch (err) {
         if (image) await files.release([image]);
         const fields = accountConflict(err);
-        throw fields ? invalid(fields) : err;
+        throw fields ? invalid(nest(fields)) : err;
       }
       if (image !== undefined) await files.release([before.image]);
       await moveGroup(userId, before.groupId, input.groupId);
