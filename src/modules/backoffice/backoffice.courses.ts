@@ -6,6 +6,7 @@ import { CheckedUpload, fileField } from './backoffice.files.js';
 import { SMALL_POSITIVE, char, choice, int, pkList, urlErrors, validate, type Spec } from './backoffice.fields.js';
 import { choiceOf, integer, readFilters, text, uuid } from './backoffice.filters.js';
 import { paginate } from './backoffice.http.js';
+import { accessRepository as access } from './backoffice.access.repository.js';
 import { coursesRepository as repo, type CourseRow } from './backoffice.courses.repository.js';
 import { peopleRepository as people } from './backoffice.people.repository.js';
 import { onlyFields } from './backoffice.policy.js';
@@ -109,15 +110,14 @@ export function coursesResource(deps: Deps): ResourceDef<number> {
     const allowed = onlyFields(c.caller, 'course') ?? [];
     if (Object.keys(body).some((k) => k in spec && !allowed.includes(k)))
       throw forbidden('You may only change the teachers of a course.');
+    const partnerId = (await access.partnersOf(db, c.caller.userId)).owned;
     const v = await validate(
       body,
-      { teachers: { field: pkList<string>('uuid', (ids) => repo.employeesOfPartner(db, ids, c.caller.partnerId)) } },
+      { teachers: { field: pkList<string>('uuid', (ids) => repo.employeesOfPartner(db, ids, partnerId)) } },
       { form, partial: true },
     );
     if (v.teachers)
-      await db.transaction(async (t) =>
-        repo.setCourseTeachers(tx(t), id, v.teachers as string[], c.caller.partnerId ?? -1),
-      );
+      await db.transaction(async (t) => repo.setCourseTeachers(tx(t), id, v.teachers as string[], partnerId ?? -1));
     return reread(c, id);
   }
 
@@ -126,7 +126,8 @@ export function coursesResource(deps: Deps): ResourceDef<number> {
     model: 'Course',
     path: '/api/courses/',
     idKind: 'int',
-    byPartner: true,
+    // Owners see every course and teachers theirs by user id; an owner's partner matters only for teachers it sets.
+    byPartner: false,
     plural: 'courses with their categories (and the categories’ ancestors) and teachers',
     filters: {
       teacher: 'user id of a teacher: the courses assigned to them',
