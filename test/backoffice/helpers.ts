@@ -181,3 +181,30 @@ export async function world(agora: Agora) {
   };
 }
 export type World = Awaited<ReturnType<typeof world>>;
+
+export interface FilePart {
+  filename: string;
+  data: Buffer;
+  type?: string;
+}
+
+/** A multipart/form-data body with fields and files, as a browser's FormData sends it. */
+export function form(fields: Record<string, string | number | (string | number)[] | FilePart>) {
+  const boundary = `----backoffice${Math.random().toString(16).slice(2)}`;
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (typeof v === 'object') {
+        parts.push(
+          Buffer.from(
+            `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${v.filename}"\r\nContent-Type: ${v.type ?? 'application/octet-stream'}\r\n\r\n`,
+          ),
+          v.data,
+          Buffer.from('\r\n'),
+        );
+      } else parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${v}\r\n`));
+    }
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
