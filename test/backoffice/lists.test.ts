@@ -250,7 +250,11 @@ describe('backoffice lists: statements per request do not grow with the page or 
       await create(su, 'lessons', { lesson_number: i + 2, name: `QL ${i}`, course: w.ids.courseX });
     for (let i = 0; i < 20; i++) await create(su, 'partners', partnerBody(`QP ${i}`));
     for (let i = 0; i < 20; i++) await create(su, 'categories', { name: `QK ${i} ${unique()}` });
-    for (let i = 0; i < 20; i++) await create(su, 'groups', { name: `qg-${i}-${unique()}`, permissions: [1, 2, 3] });
+    const perms = (await su.req('GET', `${API}/permissions/`))
+      .json()
+      .results.slice(0, 3)
+      .map((p: { id: number }) => p.id);
+    for (let i = 0; i < 20; i++) await create(su, 'groups', { name: `qg-${i}-${unique()}`, permissions: perms });
   }, 300_000);
   afterAll(async () => agora.app.close());
 

@@ -52,6 +52,10 @@ export const accessRepository = {
     ids.length ? db.select().from(permissions).where(inArray(permissions.id, ids)) : [],
   permissionByCodename: async (db: Db, codename: string) =>
     (await db.select().from(permissions).where(eq(permissions.codename, codename)))[0],
+  /** Inserts the permissions whose codename is not there yet (a permission deleted by hand comes back). */
+  insertMissingPermissions: async (db: Db, rows: (typeof permissions.$inferInsert)[]) => {
+    await db.insert(permissions).values(rows).onConflictDoNothing({ target: permissions.codename });
+  },
   insertPermission: async (db: Db, values: typeof permissions.$inferInsert) =>
     (await db.insert(permissions).values(values).returning())[0]!,
   updatePermission: async (db: Db, id: number, patch: Partial<typeof permissions.$inferInsert>) =>

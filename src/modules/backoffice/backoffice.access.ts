@@ -9,6 +9,14 @@ import { paginate } from './backoffice.http.js';
 import { GROUPS, defaultCodenames, groupOf, type Caller } from './backoffice.policy.js';
 
 const PREFIX = 'backoffice.';
+const MODELS = ['partner', 'branch', 'employee', 'user', 'group', 'permission', 'category', 'course', 'lesson'];
+const DEFAULT_PERMISSIONS = MODELS.flatMap((m) =>
+  ['add', 'change', 'delete', 'view'].map((a) => ({
+    name: `Can ${a} ${m}`,
+    codename: `${a}_${m}`,
+    contentType: `backoffice.${m}`,
+  })),
+);
 const permissionOut = (p: PermissionRow) => ({
   id: p.id,
   name: p.name,
@@ -47,8 +55,12 @@ export function createAccess(deps: Deps) {
   }
 
   return {
-    /** The seed's fill_groups: the superuser, owner and teacher groups (and their roles), made once. */
+    /**
+     * Django's create_permissions (run at every migrate) and the seed's fill_groups: the view/add/change/delete
+     * permissions of every model, and the superuser, owner and teacher groups with their roles — each made once.
+     */
     async ensureGroups(): Promise<string[]> {
+      await repo.insertMissingPermissions(db, DEFAULT_PERMISSIONS);
       const made: string[] = [];
       const all = (await repo.allPermissions(db)).map((p) => p.codename);
       for (const name of GROUPS) {

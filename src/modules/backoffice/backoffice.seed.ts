@@ -78,6 +78,7 @@ export async function seedBackoffice(
     const existing = await people.userByEmail(db, email);
     if (existing) return existing.userId;
     const gender = rand() < 0.5 ? 'woman' : 'man';
+    const groupRef = group ? await groupId(group) : null;
     const names = PEOPLE[gender];
     return peopleSvc.createAccount(
       {
@@ -89,10 +90,11 @@ export async function seedBackoffice(
           patronymic: pick([...names.patronymic]),
           gender,
           city: pick(CITIES),
-          groupId: group ? await groupId(group) : null,
+          groupId: groupRef,
           ...extra,
         },
         password: demoPassword(),
+        groupId: groupRef,
       },
       undefined,
     );
