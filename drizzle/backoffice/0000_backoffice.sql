@@ -59,7 +59,8 @@ CREATE TABLE "backoffice"."employees" (
 	"bank_account_number" integer NOT NULL,
 	"status" text DEFAULT 'active' NOT NULL,
 	"partner_id" bigint NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"search" text DEFAULT '' NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "backoffice"."file_orphans" (
@@ -154,7 +155,7 @@ CREATE INDEX "courses_status_idx" ON "backoffice"."courses" USING btree ("status
 CREATE INDEX "courses_ages_idx" ON "backoffice"."courses" USING btree ("min_age","max_age");--> statement-breakpoint
 CREATE INDEX "employee_branches_branch_idx" ON "backoffice"."employee_branches" USING btree ("branch_id");--> statement-breakpoint
 CREATE INDEX "employee_courses_course_idx" ON "backoffice"."employee_courses" USING btree ("course_id");--> statement-breakpoint
-CREATE INDEX "employees_partner_idx" ON "backoffice"."employees" USING btree ("partner_id","created_at","user_id");--> statement-breakpoint
+CREATE INDEX "employees_partner_idx" ON "backoffice"."employees" USING btree ("partner_id","created_at","user_id","search");--> statement-breakpoint
 CREATE INDEX "employees_status_idx" ON "backoffice"."employees" USING btree ("status");--> statement-breakpoint
 CREATE INDEX "file_orphans_due_idx" ON "backoffice"."file_orphans" USING btree ("due_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "groups_name_key" ON "backoffice"."groups" USING btree ("name");--> statement-breakpoint

@@ -87,6 +87,12 @@ describe('backoffice lists: filters, DRF pagination, category ancestors', () => 
     // The owner's view is their partner's only, whatever the filter.
     expect(await emails(`search=${t}`, w.owner)).toEqual(['anna', 'clara']);
     expect((await get(`${API}/employees/?status=gone`)).statusCode).toBe(400);
+    // A renamed user is found by the new name, in a partner's list too (its employee's copy of the text follows).
+    const clara = (await get(`${API}/employees/?search=clara ${t}`)).json().results[0].user.id as string;
+    await su.req('PATCH', `${API}/users/${clara}/`, { first_name: 'Klara', email: `zoe.${t}@school.test` });
+    expect(await emails(`search=klara ${t}`, w.owner)).toEqual(['zoe']);
+    expect(await emails(`search=clara ${t}`, w.owner)).toEqual([]);
+    expect(await emails(`search=klara ${t}`)).toEqual(['zoe']);
   });
 
   it('courses: teacher, search, status, category, age between min and max', async () => {

@@ -18,14 +18,19 @@ export interface EmployeeFilters {
 
 const none = sql`false`;
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-/** "Every word matches a name or the email": each word is a substring of the lower-cased names-and-email column. */
-export const searchWords = (search: string | undefined): SQL[] =>
+/**
+ * "Every word matches a name or the email": each word is a substring of the lower-cased names-and-email text.
+ * Across all users the trigram index on users.search finds the matches. Within one partner the words are checked
+ * on the copy the employee row keeps (`perEmployee`), read from the partner's index: the cost follows the
+ * partner's size, never the whole table's (the trigram index would return every match of every partner).
+ */
+export const searchWords = (search: string | undefined, perEmployee = false): SQL[] =>
   (search ?? '')
     .toLowerCase()
     .split(/\s+/)
     .filter(Boolean)
     .slice(0, 10)
-    .map((w) => like(users.search, `%${escapeLike(w)}%`));
+    .map((w) => like(perEmployee ? employees.search : users.search, `%${escapeLike(w)}%`));
 
 /** A group given by name or id. */
 const inGroup = (group: string) =>
@@ -46,7 +51,7 @@ function employeeWhere(vis: Visibility, f: EmployeeFilters): SQL | undefined {
       : undefined,
     f.status ? eq(employees.status, f.status) : undefined,
     f.group ? inGroup(f.group) : undefined,
-    ...searchWords(f.search),
+    ...searchWords(f.search, vis.kind === 'partner' || f.partnerId !== undefined),
   );
 }
 
@@ -125,7 +130,10 @@ export const peopleRepository = {
   countEmployees: async (db: Db, vis: Visibility, f: EmployeeFilters) => {
     const q = db.select({ n: count() }).from(employees);
     const where = employeeWhere(vis, f);
-    const joined = f.search || f.group ? q.innerJoin(users, eq(users.userId, employees.userId)) : q;
+    const joined =
+      (f.search && vis.kind === 'all' && f.partnerId === undefined) || f.group
+        ? q.innerJoin(users, eq(users.userId, employees.userId))
+        : q;
     return Number((await joined.where(where))[0]!.n);
   },
   listEmployees: async (db: Db, vis: Visibility, f: EmployeeFilters, limit: number, offset: number) =>
@@ -153,8 +161,24 @@ export const peopleRepository = {
           ),
         )
     ).map((r) => r.id),
-  insertEmployee: async (db: Db, values: typeof employees.$inferInsert) =>
-    (await db.insert(employees).values(values).returning())[0]!,
+  /** The employee, with its user's search text copied in. */
+  insertEmployee: async (db: Db, values: Omit<typeof employees.$inferInsert, 'search'>) =>
+    (
+      await db
+        .insert(employees)
+        .values({
+          ...values,
+          search: sql`(select ${users.search} from ${users} where ${users.userId} = ${values.userId})`,
+        })
+        .returning()
+    )[0]!,
+  /** After a user's names or email changed: its employee's copy of the search text follows. */
+  syncEmployeeSearch: async (db: Db, userId: string) => {
+    await db
+      .update(employees)
+      .set({ search: sql`(select ${users.search} from ${users} where ${users.userId} = ${userId})` })
+      .where(eq(employees.userId, userId));
+  },
   updateEmployee: async (db: Db, id: string, patch: Partial<typeof employees.$inferInsert>) =>
     (await db.update(employees).set(patch).where(eq(employees.userId, id)).returning())[0],
 

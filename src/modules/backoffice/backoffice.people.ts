@@ -266,7 +266,10 @@ export function createPeople(deps: Deps) {
       try {
         await db.transaction(async (t) => {
           const changes = { ...p, ...(image !== undefined ? { image } : {}) };
-          if (Object.keys(changes).length) await repo.updateUser(tx(t), userId, changes);
+          if (Object.keys(changes).length) {
+            await repo.updateUser(tx(t), userId, changes);
+            await repo.syncEmployeeSearch(tx(t), userId);
+          }
           if (image !== undefined) await files.swap(tx(t), [image], [before.image]);
           await more?.(tx(t));
         });
