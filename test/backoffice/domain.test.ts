@@ -303,6 +303,24 @@ describe('backoffice: employees with nested users, partners, branches and their 
     ]);
   });
 
+  it('an account renamed in identity shows its new names here once a worker takes identity.user.renamed', async () => {
+    const email = `renamed-${unique()}@school.test`;
+    const e = await create(w.su, 'employees', employeeBody(email, { partner: w.ids.partnerA }));
+    const id = (e.user as { id: string }).id;
+    await agora.identity.service.updateProfile(id, { username: `${unique('new')}`, firstName: 'Zinaida' });
+    const seen = async () =>
+      (await w.owner.req('GET', `${API}/employees/?search=zinaida`))
+        .json()
+        .results.map((r: { user: { id: string } }) => r.user.id);
+    const stop = agora.startWorkers();
+    try {
+      for (let i = 0; i < 100 && !(await seen()).includes(id); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await seen()).toEqual([id]);
+    } finally {
+      await stop();
+    }
+  });
+
   it('users: unique email and phone, write-only password and group, superusers only', async () => {
     const email = `user-${unique()}@school.test`;
     const u = await create(w.su, 'users', userBody(email, { phone_number: '+7 912 000 11 22', group: 'teacher' }));

@@ -204,6 +204,22 @@ export function createPeople(deps: Deps) {
     readUser,
     accountConflict,
 
+    /** Copies an identity account's current email, username and names into its profile (after a rename elsewhere). */
+    async refreshFromIdentity(userId: string): Promise<'skipped' | undefined> {
+      const account = await svc.getUser(userId);
+      if (!account || !(await repo.user(db, userId))) return 'skipped';
+      await db.transaction(async (t) => {
+        await repo.updateUser(tx(t), userId, {
+          username: account.username,
+          ...(account.email ? { email: account.email } : {}),
+          firstName: account.firstName,
+          lastName: account.lastName,
+        });
+        await repo.syncEmployeeSearch(tx(t), userId);
+      });
+      return undefined;
+    },
+
     /**
      * Creates the identity account, then — in one transaction with `more` (an employee row) — the profile. If
      * the transaction fails, the account is retired and the stored image released: nothing is left half made.
