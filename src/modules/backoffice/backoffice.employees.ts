@@ -171,10 +171,7 @@ export function employeesResource(deps: Deps, people: People): ResourceDef<strin
     },
     /** Deletes the employee with its back-office user; the identity account is deactivated (sessions end). */
     async remove(_c, _vis, id) {
-      await people.removeAccount(id, async (t) => {
-        const before = await repo.lockEmployee(t, id);
-        if (before) await partners.bumpCounts(t, before.partnerId, { employees: -1 });
-      });
+      await people.removeAccount(id);
     },
   };
 }

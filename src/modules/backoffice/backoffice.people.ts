@@ -19,6 +19,7 @@ import {
   type Field,
   type Spec,
 } from './backoffice.fields.js';
+import { partnersRepository as partners } from './backoffice.partners.repository.js';
 import { peopleRepository as repo, type NewUser, type UserRow } from './backoffice.people.repository.js';
 import type { Db } from '../../platform/db/database.js';
 import type { FileRef } from './backoffice.tables.js';
@@ -298,10 +299,14 @@ export function createPeople(deps: Deps) {
       await moveGroup(userId, before.groupId, input.groupId);
     },
 
-    /** Removes the profile (and its employee) in `before`'s transaction, then retires the identity account. */
-    async removeAccount(userId: string, before?: (t: Db) => Promise<void>) {
+    /**
+     * Removes the profile and its employee (its partner counts one less) in one transaction, then retires the
+     * identity account: its sessions end everywhere on the next request.
+     */
+    async removeAccount(userId: string) {
       const gone = await db.transaction(async (t) => {
-        await before?.(tx(t));
+        const employee = await repo.lockEmployee(tx(t), userId);
+        if (employee) await partners.bumpCounts(tx(t), employee.partnerId, { employees: -1 });
         const row = await repo.deleteUser(tx(t), userId);
         if (row) await files.swap(tx(t), [], [row.image]);
         return row;

@@ -4,7 +4,6 @@ import { invalid, notFound } from './backoffice.errors.js';
 import { readFilters, text } from './backoffice.filters.js';
 import { paginate } from './backoffice.http.js';
 import { UserBody, userOut, type People } from './backoffice.people.js';
-import { partnersRepository as partners } from './backoffice.partners.repository.js';
 import { peopleRepository as repo } from './backoffice.people.repository.js';
 
 /** The original's UserViewSet (superusers only, by the policy): newest first, JSON, form or multipart. */
@@ -52,11 +51,6 @@ export function usersResource(deps: Deps, people: People): ResourceDef<string> {
       await people.updateAccount(id, await read(body.data, body.form, partial, id));
       return reread(c, id);
     },
-    remove: async (_c, _vis, id) =>
-      people.removeAccount(id, async (t) => {
-        // Removing an employee's user removes the employee: its partner counts one less.
-        const before = await repo.lockEmployee(t, id);
-        if (before) await partners.bumpCounts(t, before.partnerId, { employees: -1 });
-      }),
+    remove: async (_c, _vis, id) => people.removeAccount(id),
   };
 }

@@ -4,6 +4,7 @@ import type { FilesApi } from '../files/index.js';
 import type { IdentityApi } from '../identity/index.js';
 import { createAccess } from './backoffice.access.js';
 import { createAuth } from './backoffice.auth.js';
+import type { ResourceDef } from './backoffice.crud.js';
 import { branchesResource } from './backoffice.branches.js';
 import { categoriesResource } from './backoffice.categories.js';
 import { coursesResource } from './backoffice.courses.js';
@@ -19,6 +20,9 @@ import { seedBackoffice } from './backoffice.seed.js';
 import { usersResource } from './backoffice.users.js';
 
 export type { Caller, Group, Resource, Action } from './backoffice.policy.js';
+
+/** Resources keyed by integer or UUID ids, routed alike (the route parses the id by the resource's `idKind`). */
+const anyId = (def: ResourceDef<number> | ResourceDef<string>) => def as unknown as ResourceDef;
 
 /** What the admin panel (and other callers) may use of the back office besides its HTTP API. */
 export interface BackofficeApi {
@@ -61,10 +65,9 @@ export async function createBackofficeModule(
   const api: BackofficeApi = {
     ensureGroups: () => access.ensureGroups(),
     blacklistUser: (userId) => auth.blacklistUser(userId),
-    removeUser: (userId) => employees.remove({} as never, { kind: 'all' }, userId),
+    removeUser: (userId) => people.removeAccount(userId),
     sweepFiles: () => store.sweep(),
   };
-  const employees = employeesResource(d, people);
 
   return {
     name: 'backoffice',
@@ -81,12 +84,12 @@ export async function createBackofficeModule(
         access.groups(),
         access.permissions(),
         partnersResource(d),
-        employees,
+        employeesResource(d, people),
         branchesResource(d),
         coursesResource(d),
         categoriesResource(d),
         lessonsResource(d),
-      ] as never,
+      ].map(anyId),
     }),
     renderError: renderBackofficeError,
     seed: () => seedBackoffice(d, people, access),
