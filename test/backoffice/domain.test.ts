@@ -269,6 +269,31 @@ describe('backoffice: employees with nested users, partners, branches and their 
     expect(await partner(p.id)).toMatchObject({ quantity_of_branches: 0, quantity_of_employees: 0 });
   });
 
+  it('who owns or works for a partner is cached, and every change to it is seen on the next request', async () => {
+    const x = await create(w.su, 'users', userBody(`x-${unique()}@school.test`, { group: 'owner' }));
+    const y = await create(w.su, 'users', userBody(`y-${unique()}@school.test`, { group: 'owner' }));
+    const p = await create(w.su, 'partners', partnerBody(`Scoped ${unique()}`, x.id as unknown as string));
+    const sx = await login(agora, x.email as string);
+    const sy = await login(agora, y.email as string);
+    const mine = async (s: typeof sx, res = 'partners') =>
+      (await s.req('GET', `${API}/${res}/`)).json().results.map((r: { id: number }) => r.id);
+    expect(await mine(sx)).toEqual([p.id]);
+    expect(await mine(sy)).toEqual([]);
+    await w.su.req('PATCH', `${API}/partners/${p.id}/`, { owner: y.id });
+    expect(await mine(sx)).toEqual([]);
+    expect(await mine(sy)).toEqual([p.id]);
+    // A teacher moved to another partner sees the new partner's branches at once; a deleted partner, nothing.
+    const email = `moving-${unique()}@school.test`;
+    const t = await create(w.su, 'employees', employeeBody(email, { partner: w.ids.partnerA }));
+    const st = await login(agora, email);
+    expect(await mine(st)).toEqual([w.ids.partnerA]);
+    await w.su.req('PATCH', `${API}/employees/${(t.user as { id: string }).id}/`, { partner: p.id });
+    expect(await mine(st)).toEqual([p.id]);
+    expect((await w.su.req('DELETE', `${API}/partners/${p.id}/`)).statusCode).toBe(204);
+    expect(await mine(st)).toEqual([]);
+    expect(await mine(sy)).toEqual([]);
+  });
+
   it('branches keep only employees of their partner, and PUT replaces the whole branch', async () => {
     const b = await create(w.su, 'branches', {
       ...branchBody(`Mixed ${unique()}`, w.ids.partnerA),

@@ -4,7 +4,6 @@ import type { PlatformContext } from '../../platform/context.js';
 import { isAppError } from '../../platform/errors.js';
 import { enforceLimit, rateLimited } from '../../platform/ratelimit/guard.js';
 import type { Actor, IdentityApi, TokenPair, UserRow } from '../identity/index.js';
-import { accessRepository } from './backoffice.access.repository.js';
 import {
   csrfFailed,
   noActiveAccount,
@@ -15,6 +14,7 @@ import {
 } from './backoffice.errors.js';
 import { char, emailErrors, validate } from './backoffice.fields.js';
 import { groupOf, needsPartner, type Caller } from './backoffice.policy.js';
+import type { Scopes } from './backoffice.scopes.js';
 
 const LOGIN_WINDOW = 15 * 60;
 const CLIENT = 'backoffice';
@@ -31,7 +31,7 @@ const peek = (token: string) => {
 };
 
 /** Cookie login, refresh and logout over identity sessions, and the caller of every API request. */
-export function createAuth(ctx: PlatformContext, identity: IdentityApi, mount: string) {
+export function createAuth(ctx: PlatformContext, identity: IdentityApi, scopes: Scopes, mount: string) {
   const { config, limiter } = ctx;
   const svc = identity.service;
   const cookiePaths = { access: `${mount}/api`, refresh: `${mount}/auth` };
@@ -184,13 +184,13 @@ export function createAuth(ctx: PlatformContext, identity: IdentityApi, mount: s
 
     actorOf,
 
-    /** The caller with their group and, for owners and teachers, their partner (one statement). */
+    /** The caller with their group and, for owners and teachers, their partner (cached). */
     async callerOf(req: FastifyRequest, opts: { partner?: boolean } = {}): Promise<Caller> {
       const actor = await actorOf(req);
       const group = groupOf(actor);
       let partnerId: number | null = null;
       if (needsPartner(group) && opts.partner !== false) {
-        const p = await accessRepository.partnersOf(ctx.database.db, actor.userId);
+        const p = await scopes.of(actor.userId);
         partnerId = group === 'owner' ? p.owned : p.employed;
       }
       return { actor, userId: actor.userId, group, partnerId };

@@ -6,7 +6,6 @@ import { CheckedUpload, fileField } from './backoffice.files.js';
 import { SMALL_POSITIVE, char, choice, int, pkList, urlErrors, validate, type Spec } from './backoffice.fields.js';
 import { choiceOf, integer, readFilters, text, uuid } from './backoffice.filters.js';
 import { paginate } from './backoffice.http.js';
-import { accessRepository as access } from './backoffice.access.repository.js';
 import { coursesRepository as repo, type CourseRow } from './backoffice.courses.repository.js';
 import { peopleRepository as people } from './backoffice.people.repository.js';
 import { onlyFields } from './backoffice.policy.js';
@@ -110,7 +109,7 @@ export function coursesResource(deps: Deps): ResourceDef<number> {
     const allowed = onlyFields(c.caller, 'course') ?? [];
     if (Object.keys(body).some((k) => k in spec && !allowed.includes(k)))
       throw forbidden('You may only change the teachers of a course.');
-    const partnerId = (await access.partnersOf(db, c.caller.userId)).owned;
+    const partnerId = (await deps.scopes.of(c.caller.userId)).owned;
     const v = await validate(
       body,
       { teachers: { field: pkList<string>('uuid', (ids) => repo.employeesOfPartner(db, ids, partnerId)) } },

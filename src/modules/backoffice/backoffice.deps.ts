@@ -3,6 +3,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import type { IdentityApi } from '../identity/index.js';
 import type { FileStore } from './backoffice.files.js';
+import type { Scopes } from './backoffice.scopes.js';
 
 /** What every back-office service works with. */
 export interface Deps {
@@ -11,6 +12,8 @@ export interface Deps {
   files: FileStore;
   clock: Clock;
   log: FastifyBaseLogger;
+  /** Who owns or works for which partner (cached; writes that change it forget it). */
+  scopes: Scopes;
 }
 
 export const tx = (t: unknown) => t as Db;

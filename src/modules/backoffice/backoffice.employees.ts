@@ -145,6 +145,7 @@ export function employeesResource(deps: Deps, people: People): ResourceDef<strin
         },
         asNested,
       );
+      await deps.scopes.forget([id]);
       return reread(c, id);
     },
     async update(c, _vis, id, body, partial) {
@@ -167,6 +168,7 @@ export function employeesResource(deps: Deps, people: People): ResourceDef<strin
         },
         asNested,
       );
+      if (employee.partnerId !== undefined) await deps.scopes.forget([id]);
       return reread(c, id);
     },
     /** Deletes the employee with its back-office user; the identity account is deactivated (sessions end). */

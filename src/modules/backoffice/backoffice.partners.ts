@@ -7,6 +7,7 @@ import { choiceOf, day, readFilters, text } from './backoffice.filters.js';
 import { paginate } from './backoffice.http.js';
 import { readOnlyFields } from './backoffice.policy.js';
 import { partnersRepository as repo, type PartnerRow } from './backoffice.partners.repository.js';
+import { peopleRepository as people } from './backoffice.people.repository.js';
 
 /** PartnerDetailSerializer: the counts come first (declared fields), then the model's, then the owner. */
 export const partnerOut = (p: PartnerRow) => ({
@@ -124,19 +125,29 @@ export function partnersResource(deps: Deps): ResourceDef<number> {
       const row = await repo
         .insertPartner(db, defined(values) as Parameters<typeof repo.insertPartner>[1])
         .catch(ownerTaken);
+      await deps.scopes.forget([row.ownerId]);
       return partnerOut(row);
     },
     async update(c, vis, id, body, partial) {
       const values = await read(withoutKeys(body.data, readOnlyFields(c.caller, 'partner')), body.form, partial, id);
       const changes = defined(values);
+      const before = await repo.partner(db, { kind: 'all' }, id);
       const row = Object.keys(changes).length
         ? await repo.updatePartner(db, id, changes).catch(ownerTaken)
         : await repo.partner(db, vis, id);
       if (!row) throw notFound('Partner');
+      if (before?.ownerId !== row.ownerId) await deps.scopes.forget([before?.ownerId, row.ownerId]);
       return partnerOut(row);
     },
+    /** The partner goes with its branches and employees (their users stay, without a partner). */
     async remove(_c, _vis, id) {
-      await db.transaction(async (t) => repo.deletePartner(tx(t), id));
+      const lost = await db.transaction(async (t) => {
+        const p = await repo.lockPartner(tx(t), id);
+        const staff = await people.employeeIdsOfPartner(tx(t), id);
+        await repo.deletePartner(tx(t), id);
+        return [p?.ownerId, ...staff];
+      });
+      await deps.scopes.forget(lost);
     },
   };
 }

@@ -148,6 +148,10 @@ export const peopleRepository = {
     (await employeeSelect(db).where(and(eq(employees.userId, id), employeeWhere(vis, {})))).map(view)[0],
   lockEmployee: async (db: Db, id: string) =>
     (await db.select().from(employees).where(eq(employees.userId, id)).for('update'))[0],
+  employeeIdsOfPartner: async (db: Db, partnerId: number) =>
+    (await db.select({ id: employees.userId }).from(employees).where(eq(employees.partnerId, partnerId))).map(
+      (r) => r.id,
+    ),
   /** Of `ids`, the employees of `partnerId` (all partners when undefined). */
   employeeIds: async (db: Db, ids: string[], partnerId?: number | null) =>
     (

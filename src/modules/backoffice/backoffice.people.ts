@@ -312,6 +312,7 @@ export function createPeople(deps: Deps) {
         return row;
       });
       if (!gone) return;
+      await deps.scopes.forget([userId]);
       await moveGroup(userId, gone.groupId, null);
       await retireAccount(userId);
       await files.release([gone.image]);

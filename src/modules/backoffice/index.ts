@@ -15,6 +15,7 @@ import { createFileStore } from './backoffice.files.js';
 import { lessonsResource } from './backoffice.lessons.js';
 import { partnersResource } from './backoffice.partners.js';
 import { createPeople } from './backoffice.people.js';
+import { createScopes } from './backoffice.scopes.js';
 import { backofficeRoutes } from './backoffice.routes.js';
 import { seedBackoffice } from './backoffice.seed.js';
 import { usersResource } from './backoffice.users.js';
@@ -52,8 +53,16 @@ export async function createBackofficeModule(
     urlTtl: config.BACKOFFICE_FILE_URL_TTL,
     mediaPath: `${mount}/media`,
   });
-  const d: Deps = { db: ctx.database.db, identity: deps.identity, files: store, clock: ctx.clock, log: ctx.log };
-  const auth = createAuth(ctx, deps.identity, mount);
+  const scopes = createScopes(ctx.database.db, ctx.cache, Math.min(10, config.SESSION_CACHE_TTL));
+  const d: Deps = {
+    db: ctx.database.db,
+    identity: deps.identity,
+    files: store,
+    clock: ctx.clock,
+    log: ctx.log,
+    scopes,
+  };
+  const auth = createAuth(ctx, deps.identity, scopes, mount);
   const people = createPeople(d);
   const access = createAccess(d);
   // An account renamed elsewhere (the wishlist's PUT /users/me/) shows its new names here too: the handler reads the
