@@ -365,4 +365,30 @@ describe('backoffice: employees with nested users, partners, branches and their 
     const s = await login(agora, email, 'a new password 2');
     expect((await s.req('GET', `${API}/user-group-permissions/`)).json().group_name).toBe('owner');
   });
+  it('reads need the view permission: a group without view_partner gets 403 on partners', async () => {
+    const groups = (await w.su.req('GET', `${API}/groups/`)).json().results as {
+      id: number;
+      name: string;
+      permissions: number[];
+    }[];
+    const teacher = groups.find((g) => g.name === 'teacher')!;
+    const perms = [...(await w.su.req('GET', `${API}/permissions/?search=view partner`)).json().results] as {
+      id: number;
+      codename: string;
+    }[];
+    const viewPartner = perms.find((p) => p.codename === 'view_partner')!.id;
+    expect((await w.teacher.req('GET', `${API}/partners/`)).statusCode).toBe(200);
+    await w.su.req('PATCH', `${API}/groups/${teacher.id}/`, {
+      permissions: teacher.permissions.filter((id) => id !== viewPartner),
+    });
+    try {
+      // Identity forgets the cached actors of the group's members: the same session sees the change at once.
+      expect((await w.teacher.req('GET', `${API}/partners/`)).statusCode).toBe(403);
+      expect((await w.teacher.req('GET', `${API}/partners/${w.ids.partnerA}/`)).statusCode).toBe(403);
+      expect((await w.teacher.req('GET', `${API}/branches/`)).statusCode).toBe(200);
+    } finally {
+      await w.su.req('PATCH', `${API}/groups/${teacher.id}/`, { permissions: teacher.permissions });
+    }
+    expect((await w.teacher.req('GET', `${API}/partners/`)).statusCode).toBe(200);
+  });
 });
