@@ -9,6 +9,7 @@ import { platformRoutes } from './platform/http/platform-routes.js';
 import { jobsMaintenance, startScheduler } from './platform/jobs/index.js';
 import { createIdentity, type IdentityApi } from './modules/identity/index.js';
 import { createWishlistModule } from './modules/wishlist/index.js';
+import { createBackofficeModule } from './modules/backoffice/index.js';
 import { createFiles, createFilesModule, type FilesApi } from './modules/files/index.js';
 import { createMessengerModule } from './modules/messenger/index.js';
 import { createMicroblogModule } from './modules/microblog/index.js';
@@ -23,6 +24,7 @@ export interface ModuleDeps {
 /** The modules, in mount order. Adding a module: its folder, plus one line here. */
 const MODULES: [ModuleName, ModuleFactory<ModuleDeps>][] = [
   ['wishlist', createWishlistModule],
+  ['backoffice', createBackofficeModule],
   ['files', createFilesModule],
   ['messenger', createMessengerModule],
   ['microblog', createMicroblogModule],

@@ -121,6 +121,30 @@ export const CONFIG_SCHEMA = {
   MESSENGER_RATE_LIMIT_PER_SECOND: int(200, 'Messenger requests per second per session (per IP when anonymous)', 1),
   MESSENGER_HISTORY_CACHE_TTL: duration('5m', 'How long a cached messenger history page lives (new messages evict it)'),
   MESSENGER_SEARCH_TTL: duration('5m', 'How long messenger search results are kept after the task completes'),
+  BACKOFFICE_ACCESS_TOKEN_TTL: duration('5m', 'Lifetime of the backoffice access_token cookie and its JWT'),
+  BACKOFFICE_REFRESH_TOKEN_TTL: duration(
+    '1d',
+    'Lifetime of the backoffice refresh_token cookie (rotated on every refresh)',
+  ),
+  BACKOFFICE_COOKIE_SAMESITE: oneOf(
+    ['Strict', 'Lax', 'None'] as const,
+    'Strict',
+    'SameSite attribute of the backoffice auth cookies (None needs HTTPS: browsers drop SameSite=None without Secure)',
+  ),
+  BACKOFFICE_INSECURE_COOKIES: bool(
+    false,
+    'Send the backoffice auth cookies without Secure (plain-HTTP development only)',
+  ),
+  BACKOFFICE_TRUSTED_ORIGINS: list(
+    [],
+    'Origins (scheme://host[:port]) besides the API’s own that may send cookie-authenticated unsafe backoffice requests',
+  ),
+  BACKOFFICE_FILE_MAX_BYTES: int(
+    20971520,
+    'Largest backoffice upload (avatar, course image, lesson file), in bytes',
+    1,
+  ),
+  BACKOFFICE_FILE_URL_TTL: duration('1h', 'Lifetime of the signed file URLs in backoffice responses'),
   SEARCH_LANGUAGE: str(
     'english',
     'PostgreSQL text-search configuration for full-text search (english, russian, simple…)',
