@@ -44,6 +44,8 @@ export function createWishlistModule(ctx: PlatformContext, deps: { identity: Ide
     name: 'wishlist',
     // DRF's field errors name a NUL character ("Null characters are not allowed.").
     checksText: true,
+    // DRF authenticates before it looks at the method: an anonymous call to a private path is a 401, not a 405.
+    authBeforeMethod: true,
     description: 'Personal wish lists (the Django REST + SimpleJWT seed), share links and secret gift reservations',
     async routes(app) {
       // DRF parses JSON and forms only: any other body type is a 415 (Fastify would read text/plain as a string).

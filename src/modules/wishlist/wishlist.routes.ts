@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifySchema, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.js';
 import { actorOf, type SimpleJwtAuth } from './wishlist.auth.js';
-import { bearerSecurity, drf, errorResponses, methodGuard } from './wishlist.http.js';
+import { bearerSecurity, drf, errorResponses, drfOptions } from './wishlist.http.js';
 import * as S from './wishlist.schemas.js';
 import { parseWishId, type WishService } from './wishlist.service.js';
 
@@ -67,7 +67,7 @@ export function wishRoutes(wishes: WishService, auth: SimpleJwtAuth) {
       { ...opts, schema: doc('Create a wish', { body: S.WishCreate }, { 201: S.Wish }) },
       async (req, reply) => reply.code(201).send(S.wishOut(await wishes.create(actorOf(req).userId, req.body))),
     );
-    methodGuard(app, '/api/wishes/', ['GET', 'POST'], auth.required);
+    drfOptions(app, '/api/wishes/', ['GET', 'POST'], auth.required);
 
     const one = { params: S.WishId };
     app.get('/api/wishes/:id/', { ...opts, schema: doc('One of the caller’s wishes', one) }, async (req) =>
@@ -94,6 +94,6 @@ export function wishRoutes(wishes: WishService, auth: SimpleJwtAuth) {
         return reply.code(204).send();
       },
     );
-    methodGuard(app, '/api/wishes/:id/', ['GET', 'PUT', 'PATCH', 'DELETE'], auth.required);
+    drfOptions(app, '/api/wishes/:id/', ['GET', 'PUT', 'PATCH', 'DELETE'], auth.required);
   };
 }
