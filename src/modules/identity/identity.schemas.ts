@@ -37,11 +37,17 @@ export const RegisterBody = Type.Object({
   last_name: Type.Optional(Type.String({ maxLength: 150 })),
 });
 
-export const TokenBody = Type.Object({
-  login: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
-  username: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: 'alias of login' })),
-  password: Type.String({ minLength: 1, maxLength: 128 }),
-});
+/** Text the server trims before use: blank (whitespace only) is refused. */
+const NonBlank = (opts: { maxLength: number; description?: string }) =>
+  Type.String({ minLength: 1, pattern: '\\S', ...opts });
+export const TokenBody = Type.Object(
+  {
+    login: Type.Optional(NonBlank({ maxLength: 254, description: 'username or email' })),
+    username: Type.Optional(NonBlank({ maxLength: 254, description: 'alias of login' })),
+    password: Type.String({ minLength: 1, maxLength: 128 }),
+  },
+  { anyOf: [{ required: ['login'] }, { required: ['username'] }] },
+);
 
 export const Token = Type.Object({
   access_token: Type.String(),
