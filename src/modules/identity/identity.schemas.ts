@@ -154,3 +154,8 @@ export const ApiKey = Type.Object({
   last_used_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 export const ApiKeyCreated = Type.Object({ ...ApiKey.properties, key: Type.String({ description: 'shown once' }) });
+
+/** RFC 7517 key set; each key keeps its own members (kty, kid, alg, use, n, e, crv, x, y). */
+export const Jwks = Type.Object({
+  keys: Type.Array(Type.Object({ kty: Type.String() }, { additionalProperties: true })),
+});

@@ -21,6 +21,7 @@ export function sessionRoutes(app: TypedApp, service: IdentityService, g: Identi
     {
       schema: {
         summary: 'Log in with username or email and password',
+        consumes: ['application/json', 'application/x-www-form-urlencoded'],
         body: S.TokenBody,
         response: { 200: S.Token, ...errors },
       },

@@ -52,8 +52,12 @@ type OpenApiDoc = { paths?: Record<string, Record<string, Record<string, unknown
 /** Route schema key: the route also takes no body at all (an empty body reads as `{}`). */
 export const OPTIONAL_BODY = 'x-optional-body';
 
-/** @fastify/swagger marks every request body required; routes that read a missing body as `{}` say so. */
+/**
+ * @fastify/swagger marks every request body required; routes that read a missing body as `{}` say so. The
+ * kernel's own validation keyword (`finite`, see kernel.ts) is no OpenAPI and is left out.
+ */
 function optionalBodies(doc: OpenApiDoc): OpenApiDoc {
+  dropKeyword(doc.paths, 'finite');
   for (const ops of Object.values(doc.paths ?? {})) {
     for (const op of Object.values(ops)) {
       if (!op[OPTIONAL_BODY]) continue;
@@ -62,6 +66,14 @@ function optionalBodies(doc: OpenApiDoc): OpenApiDoc {
     }
   }
   return doc;
+}
+
+function dropKeyword(node: unknown, keyword: string, depth = 0): void {
+  if (!node || typeof node !== 'object' || depth > 40) return;
+  if (Array.isArray(node)) return node.forEach((n) => dropKeyword(n, keyword, depth + 1));
+  const o = node as Record<string, unknown>;
+  if (o[keyword] === true) delete o[keyword];
+  for (const value of Object.values(o)) dropKeyword(value, keyword, depth + 1);
 }
 
 const binary = (description: string) => ({ type: 'string', format: 'binary', description });
