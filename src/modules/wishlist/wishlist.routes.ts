@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifySchema, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.js';
 import { actorOf, type SimpleJwtAuth } from './wishlist.auth.js';
 import { bearerSecurity, drf, errorResponses, drfOptions } from './wishlist.http.js';
@@ -9,6 +10,12 @@ const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
 const positive = (raw: string | undefined) =>
   raw !== undefined && /^\d{1,9}$/.test(raw) && Number(raw) > 0 ? Number(raw) : undefined;
+
+/** The list's documented 200: the bare array or, with ?page= or ?limit=, the page object. */
+const listDoc = (schema: FastifySchema): FastifySchema => ({
+  ...schema,
+  response: { ...(schema.response as object), 200: S.WishList },
+});
 
 /** DRF PageNumberPagination's absolute next/previous links. */
 function pageLink(req: FastifyRequest, page: number, limit: number): string {
@@ -36,32 +43,34 @@ export function wishRoutes(wishes: WishService, auth: SimpleJwtAuth) {
       '/api/wishes/',
       {
         ...opts,
+        // The bare array (the common case) keeps its compiled serializer; the document names both shapes.
+        config: { swaggerTransform: ({ schema, url }) => ({ schema: listDoc(schema as FastifySchema), url }) },
         schema: doc(
           'The caller’s wishes, newest first: a bare array; with ?page= or ?limit=, a DRF page {count, next, previous, results}',
           { querystring: S.ListQuery },
-          { 200: S.WishList },
+          { 200: Type.Array(S.Wish) },
         ),
       },
       async (req, reply) => {
         const userId = actorOf(req).userId;
         const q = req.query as { page?: string; limit?: string };
-        // Either shape is sent as it is: the documented 200 is a union, which a schema serializer would have
-        // to test against each shape.
-        const json = (body: unknown) =>
-          reply.type('application/json; charset=utf-8').serializer(JSON.stringify).send(body);
-        if (q.page === undefined && q.limit === undefined) return json((await wishes.list(userId)).map(S.wishOut));
+        if (q.page === undefined && q.limit === undefined) return (await wishes.list(userId)).map(S.wishOut);
         const limit = Math.min(positive(q.limit) ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         const page = q.page === undefined ? 1 : positive(q.page);
         if (page === undefined) throw new AppError('INVALID_PAGE', 404, 'Invalid page.');
         const { rows, total } = await wishes.page(userId, page, limit);
         const pages = Math.max(1, Math.ceil(total / limit));
         if (page > pages) throw new AppError('INVALID_PAGE', 404, 'Invalid page.');
-        return json({
-          count: total,
-          next: page < pages ? pageLink(req, page + 1, limit) : null,
-          previous: page > 1 ? pageLink(req, page - 1, limit) : null,
-          results: rows.map(S.wishOut),
-        });
+        // Not the 200 schema's array: sent as it is, as JSON.
+        return reply
+          .type('application/json; charset=utf-8')
+          .serializer(JSON.stringify)
+          .send({
+            count: total,
+            next: page < pages ? pageLink(req, page + 1, limit) : null,
+            previous: page > 1 ? pageLink(req, page - 1, limit) : null,
+            results: rows.map(S.wishOut),
+          });
       },
     );
     app.post(
