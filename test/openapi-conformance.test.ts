@@ -560,6 +560,16 @@ describe('OpenAPI conformance: every documented route answers as its document sa
         }
       }
 
+      // ...and an empty query parameter, where the document refuses it: a 4xx.
+      for (const p of (op.parameters ?? []).filter((q) => q.in === 'query' && q.schema)) {
+        if (check(p.schema!, '') === undefined) continue;
+        const r = await prepare();
+        const res = await r.send(`${p.name}=`, { query: { ...r.query, [p.name]: '' } });
+        if (!(res.statusCode >= 400 && res.statusCode < 500)) {
+          problems.push(`${key}: ${p.name}= refused by the document, answered ${res.statusCode}`);
+        }
+      }
+
       // 5. An unknown id: 404.
       if (pathParams.length) {
         const r = await prepare();
