@@ -4,6 +4,7 @@ import { createPlatform, type PlatformContext, type PlatformOverrides } from './
 import { migrate } from './platform/db/migrate.js';
 import { registerDocs, registerOpenApi } from './platform/http/docs.js';
 import { createServer, guardRouteConflicts, mountModule } from './platform/http/kernel.js';
+import { answerMissingMethods, trackRoutes } from './platform/http/methods.js';
 import { MODULE_NAMES, type AgoraModule, type ModuleFactory, type ModuleName } from './platform/http/module.js';
 import { platformRoutes } from './platform/http/platform-routes.js';
 import { jobsMaintenance, startScheduler } from './platform/jobs/index.js';
@@ -71,6 +72,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
     const app = await createServer(ctx);
     const owner = guardRouteConflicts(app);
+    const paths = trackRoutes(app);
     await registerOpenApi(
       app,
       modules.map((m) => ({ name: m.name, description: m.description })),
@@ -94,6 +96,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     }
     owner.owner = 'platform';
     if (!rootTaken) app.setNotFoundHandler((_req, reply) => void reply.code(404).send({ detail: 'Not Found' }));
+    // Every method a route path lacks answers 405 with Allow, in the envelope of the path's module.
+    answerMissingMethods(paths);
     app.addHook('onClose', async () => {
       for (const mod of modules) await mod.close?.();
       await files.close();

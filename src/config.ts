@@ -193,6 +193,11 @@ export const CONFIG_SCHEMA = {
   BODY_LIMIT: int(1048576, 'Maximum JSON/form request body in bytes', 1024),
   CORS_ORIGINS: list([], 'Allowed CORS origins, comma-separated; "*" allows any; empty disables CORS'),
   TRUST_PROXY: bool(false, 'Trust X-Forwarded-* headers (behind a reverse proxy)'),
+  METRICS_TOKEN: str(
+    '',
+    'When set, /metrics answers only requests with "Authorization: Bearer <token>" (401 otherwise); empty leaves it open',
+    { secret: true },
+  ),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', 'Log level'),
   SHUTDOWN_TIMEOUT: duration('10s', 'Grace period for in-flight requests on shutdown'),
   DEMO_DATA: bool(true, 'In development, seed demo data on the first start with an empty database'),
@@ -234,7 +239,11 @@ export const CONFIG_SCHEMA = {
   MICROBLOG_MEDIA_MAX_BYTES: int(10485760, 'Largest microblog image upload, in bytes (413 beyond)', 1),
   MICROBLOG_MEDIA_URL_PREFIX: str(
     '',
-    'Path prefix written in tweet attachments (e.g. "/api/medias" behind a proxy); empty uses <mount>/api/medias',
+    'Path prefix written in tweet attachments; empty uses /api/medias (served at the root and under the mount), after X-Forwarded-Prefix when TRUST_PROXY',
+  ),
+  MICROBLOG_FEED_MAX_OFFSET: int(
+    10000,
+    'Deepest feed page by number: tweets skipped ((offset-1)*limit) beyond this answer 400; ?cursor= pages have no limit',
   ),
   MICROBLOG_MEDIA_UNATTACHED_TTL: duration('24h', 'An uploaded image never attached to a tweet is deleted after this'),
   SUPERUSER_USERNAME: str('', 'Creates (or updates) this superuser at start-up when set with SUPERUSER_PASSWORD'),

@@ -253,3 +253,68 @@ describe('kernel: CORS from config', () => {
     }
   });
 });
+
+describe('kernel: 405 with Allow for every method a route path lacks', () => {
+  let agora: Agora;
+  beforeAll(async () => {
+    agora = await testApp();
+  });
+  afterAll(async () => agora.app.close());
+
+  const send = (method: string, url: string, headers: Record<string, string> = {}) =>
+    agora.app.inject({ method: method as 'GET', url, headers });
+
+  it('answers in the envelope of the path’s module, before any body is read', async () => {
+    const cases: [string, string, string, unknown][] = [
+      // Before: 400 (the path matched /users/:user_id under GET) and 404.
+      ['GET', '/idp/api/v1/users/token', 'POST', { detail: 'Method "GET" not allowed.' }],
+      ['POST', '/idp/api/v1/users/me', 'GET, HEAD', { detail: 'Method "POST" not allowed.' }],
+      ['PATCH', '/idp/api/v1/roles/00000000-0000-4000-8000-000000000000', 'PUT, DELETE', expect.anything()],
+      [
+        'PUT',
+        '/microblog/api/tweets',
+        'GET, POST, HEAD',
+        { result: false, error_type: 'MethodNotAllowed', error_message: 'Method "PUT" not allowed.' },
+      ],
+      ['GET', '/messenger/v1/auth/login', 'POST', { message: 'method-not-allowed' }],
+      ['POST', '/health', 'GET, HEAD', { detail: 'Method "POST" not allowed.' }],
+      ['DELETE', '/ready', 'GET, HEAD', expect.anything()],
+      ['POST', '/metrics', 'GET, HEAD', expect.anything()],
+      ['PUT', '/openapi.json', 'GET, HEAD', expect.anything()],
+      ['POST', '/files/api/v1/files/abc', 'GET, DELETE, HEAD', { detail: 'Method "POST" not allowed.' }],
+    ];
+    for (const [method, url, allow, body] of cases) {
+      const res = await agora.app.inject({
+        method: method as 'GET',
+        url,
+        headers: { 'content-type': 'application/json' },
+        ...(method === 'GET' ? {} : { payload: '{"not json' }),
+      });
+      expect([res.statusCode, res.headers.allow, res.json()], `${method} ${url}`).toEqual([405, allow, body]);
+      expect(res.headers['content-type'], `${method} ${url}`).toMatch(/^application\/json/);
+    }
+    const head = await send('HEAD', '/idp/api/v1/users/token');
+    expect([head.statusCode, head.headers.allow]).toEqual([405, 'POST']);
+  });
+
+  it('keeps unknown paths 404, HEAD on GET routes 200, OPTIONS as before', async () => {
+    expect((await send('POST', '/nowhere')).statusCode).toBe(404);
+    expect((await send('DELETE', '/idp/api/v1/nowhere')).statusCode).toBe(404);
+    expect((await send('HEAD', '/health')).statusCode).toBe(200);
+    expect((await send('OPTIONS', '/idp/api/v1/users/token')).statusCode).toBe(404);
+  });
+
+  it('authenticates first where the original did: the wishlist (DRF) and the messenger', async () => {
+    const u = await registerAndLogin(agora);
+    expect((await send('PUT', '/wishlist/api/wishes/')).statusCode).toBe(401);
+    const drf = await send('PUT', '/wishlist/api/wishes/', bearer(u.access));
+    expect([drf.statusCode, drf.headers.allow, drf.json()]).toEqual([
+      405,
+      'GET, POST, HEAD, OPTIONS',
+      { detail: 'Method "PUT" not allowed.' },
+    ]);
+    expect((await send('DELETE', '/messenger/v1/chats')).statusCode).toBe(401);
+    // Identity answers 405 first, as Starlette does.
+    expect((await send('DELETE', '/idp/api/v1/users/me')).statusCode).toBe(405);
+  });
+});

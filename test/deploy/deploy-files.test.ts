@@ -107,6 +107,17 @@ describe('compose.prod.yml', () => {
     expect(services.app!.deploy?.replicas).toBe(2);
     expect(services.migrate!.environment).toMatchObject({ AGORA_ENV: 'production' });
   });
+  it('Prometheus scrapes /metrics with the app’s METRICS_TOKEN, mounted as a secret', () => {
+    const file = compose('compose.prod.yml') as unknown as {
+      services: Record<string, Service & { secrets?: string[] }>;
+      secrets: Record<string, { environment: string }>;
+    };
+    expect(file.services.app!.environment?.METRICS_TOKEN).toMatch(/^\$\{METRICS_TOKEN:\?/);
+    expect(file.services.prometheus!.secrets).toEqual(['metrics_token']);
+    expect(file.secrets.metrics_token).toEqual({ environment: 'METRICS_TOKEN' });
+    const scrape = parse(read(DEPLOY, 'prometheus', 'prometheus.yml')).scrape_configs[0];
+    expect(scrape.authorization).toEqual({ type: 'Bearer', credentials_file: '/run/secrets/metrics_token' });
+  });
   it('.env.example documents every variable the compose files and the app read', () => {
     const example = read(ROOT, '.env.example');
     const documented = new Set([...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
@@ -189,6 +200,12 @@ describe('Helm chart deploy/helm/agora', () => {
       expect(text, f).toContain('toYaml .Values.securityContext');
       expect(text, f).toContain('toYaml .Values.podSecurityContext');
     }
+  });
+
+  it('the ServiceMonitor sends METRICS_TOKEN from the chart’s secret', () => {
+    const endpoint = docs['servicemonitor.yaml']!.spec.endpoints[0];
+    expect(endpoint.authorization).toMatchObject({ type: 'Bearer', credentials: { key: 'METRICS_TOKEN' } });
+    expect(values.secrets).toHaveProperty('METRICS_TOKEN');
   });
 
   it('the image tag is pinned and every configured variable exists in the config schema', () => {

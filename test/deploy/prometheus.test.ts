@@ -12,13 +12,19 @@ import { DEPLOY } from './promql.js';
 const has = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 const PROMETHEUS = has('prometheus') && has('promtool');
 
-/** deploy/prometheus.yml with the rules path and the app target rewritten for this machine. */
+/** The METRICS_TOKEN of the app these tests scrape; compose mounts it as the secret file prometheus.yml reads. */
+const METRICS_TOKEN = 'prometheus-scrape-token-0123456789';
+
+/** deploy/prometheus.yml with the rules path, the token file and the app target rewritten for this machine. */
 function localConfig(dir: string, target?: string): string {
   const cfg = parse(readFileSync(join(DEPLOY, 'prometheus', 'prometheus.yml'), 'utf8'));
   cfg.global.scrape_interval = '1s';
   cfg.rule_files = [join(DEPLOY, 'prometheus', 'rules', '*.yml')];
+  const agora = cfg.scrape_configs.find((s: { job_name: string }) => s.job_name === 'agora');
+  expect(agora.authorization.credentials_file).toBe('/run/secrets/metrics_token');
+  agora.authorization.credentials_file = join(dir, 'metrics_token');
+  writeFileSync(join(dir, 'metrics_token'), `${METRICS_TOKEN}\n`);
   if (target) {
-    const agora = cfg.scrape_configs.find((s: { job_name: string }) => s.job_name === 'agora');
     delete agora.dns_sd_configs; // compose DNS discovery stands for a static target here
     agora.static_configs = [{ targets: [target] }];
   }
@@ -55,7 +61,7 @@ describe.skipIf(!PROMETHEUS)(
       let promUrl: string;
       let log = '';
       beforeAll(async () => {
-        agora = await testApp();
+        agora = await testApp({ METRICS_TOKEN });
         await agora.app.listen({ port: 0, host: '127.0.0.1' });
         const { port } = agora.app.server.address() as { port: number };
         await agora.app.inject({ method: 'GET', url: '/health' });

@@ -86,7 +86,9 @@ describe('microblog in a real browser (Chromium + playwright-core)', () => {
       )
       .toBe(96);
     const src = await img.getAttribute('src');
-    expect(src).toMatch(/\/microblog\/api\/medias\/[0-9a-f]{64}\.png$/);
+    // The default attachment path, served at Agora's root (and through the course's /api/ proxy alike).
+    expect(src).toBe(`${apiBase}/api/medias/${src!.split('/').pop()}`);
+    expect(src).toMatch(/\/api\/medias\/[0-9a-f]{64}\.png$/);
 
     await tweet.locator('button.like').click();
     await tab.waitForSelector('.tweet button.like:has-text("Like (1)")');

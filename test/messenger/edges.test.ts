@@ -40,7 +40,7 @@ describe('messenger: hostile input and the prefix', () => {
     expect(page.messages).toEqual([{ text }]);
   });
 
-  it('answers 401 before 404 for the prefix itself and for any method under it', async () => {
+  it('answers 401 before 404 or 405 for the prefix itself and for any method under it', async () => {
     const anonymous = [
       ['GET', P],
       ['GET', `${P}/`],
@@ -55,10 +55,24 @@ describe('messenger: hostile input and the prefix', () => {
       expect(res.statusCode, `${method} ${url}`).toBe(401);
       if (method !== 'HEAD') expect(res.json(), `${method} ${url}`).toEqual({ message: 'auth-failed' });
     }
-    for (const [method, url] of anonymous.filter(([m]) => m !== 'HEAD')) {
+    for (const [method, url] of anonymous.filter(([m, u]) => m !== 'HEAD' && !u.endsWith('/v1/chats'))) {
       const res = await agora.app.inject({ method, url, headers: alice.auth });
       expect([res.statusCode, res.json()], `${method} ${url}`).toEqual([404, { message: 'not-found' }]);
     }
+    // A known path under a method it lacks: 405 with Allow, once the session is good.
+    const wrong = await agora.app.inject({ method: 'DELETE', url: `${P}/v1/chats`, headers: alice.auth });
+    expect([wrong.statusCode, wrong.json(), wrong.headers.allow]).toEqual([
+      405,
+      { message: 'method-not-allowed' },
+      'POST',
+    ]);
+    // A public path answers 405 without a session.
+    const login = await agora.app.inject({ method: 'GET', url: `${P}/v1/auth/login` });
+    expect([login.statusCode, login.json(), login.headers.allow]).toEqual([
+      405,
+      { message: 'method-not-allowed' },
+      'POST',
+    ]);
   });
 
   it('keeps answering CORS preflights under the prefix when CORS is configured', async () => {

@@ -59,6 +59,30 @@ describe('messenger: live delivery over websocket', () => {
     }
   });
 
+  it('delivers with the member list carried by the event: no query per delivering instance', async () => {
+    const chat = await chatWith(agora, alice);
+    await call(agora, 'POST', `/v1/chats/${chat.chatId}/users`, { client: bob, body: { user_name: 'bob' } });
+    const { database } = agora.ctx;
+    const statements = async (text: string, until?: () => boolean) => {
+      const before = database.queryCount();
+      await post(agora, alice, chat.chatId, chat.memberId, text);
+      if (until) await eventually(until, 5000, text);
+      await new Promise((r) => setTimeout(r, 100));
+      return database.queryCount() - before;
+    };
+    await statements('warm the caches');
+    const unheard = await statements('no one listens');
+    const bobLive = await connect(agora, bob);
+    try {
+      await eventually(() => bobLive.frames.length === 1, 5000, 'ready frame');
+      const heard = await statements('bob listens', () => bobLive.frames.length === 2);
+      expect(bobLive.frames[1]).toMatchObject({ chat_id: chat.chatId, text: 'bob listens' });
+      expect(heard).toBe(unheard);
+    } finally {
+      bobLive.ws.terminate();
+    }
+  });
+
   it('refuses a connection without a valid session', async () => {
     const res = await agora.app.inject({ url: `${P}/v1/live`, headers: { authorization: 'session_id nope' } });
     expect([res.statusCode, res.json()]).toEqual([401, { message: 'invalid-session-id' }]);

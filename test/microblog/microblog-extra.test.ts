@@ -79,5 +79,16 @@ describe('microblog demo seed and feed plan', () => {
     expect(text).toMatch(/Index (Only )?Scan using tweets_author_popular_idx/);
     expect(text).not.toMatch(/Seq Scan on tweets/);
     expect(text).not.toMatch(/likes/);
+
+    // The cursor form starts each author's index scan at the cursor: the keyset is an index condition.
+    const after = { likes: 25, stamp: new Date().toISOString().replace('Z', '000Z'), id: 1 };
+    const keyset = await db.execute(sql`explain ${microblogRepository.feedQuery(me.id, 20, 0, after)}`);
+    const keysetText = (keyset as unknown as { rows: Record<string, string>[] }).rows
+      .map((r) => Object.values(r)[0])
+      .join('\n');
+    console.log(`feed plan, cursor form:\n${keysetText}`);
+    expect(keysetText).toMatch(/Index (Only )?Scan using tweets_author_popular_idx/);
+    expect(keysetText).toMatch(/Index Cond: \(\(author_id = .*\) AND \(ROW\(like_count, created_at, id\) </);
+    expect(keysetText).not.toMatch(/Seq Scan on tweets/);
   });
 });

@@ -268,9 +268,11 @@ describe('microblog contract', () => {
     expect(t.attachments).toHaveLength(2);
     const paths: string[] = [];
     for (const url of t.attachments) {
-      expect(url).toMatch(/^\/microblog\/api\/medias\/[0-9a-f]{64}\.png$/);
+      // At the root by default, so that the same URL loads directly and through the course's /api/ proxy.
+      expect(url).toMatch(/^\/api\/medias\/[0-9a-f]{64}\.png$/);
       const res = await agora.app.inject({ url });
       expect(res.statusCode).toBe(200);
+      expect((await agora.app.inject({ url: `/microblog${url}` })).statusCode).toBe(200);
       expect(res.headers['content-type']).toBe('image/png');
       expect(res.headers['cache-control']).toContain('immutable');
       const etag = res.headers.etag as string;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agora } from '../../src/app.js';
 import { testApp } from '../helpers/app.js';
+import { schemaChecker } from '../helpers/openapi.js';
 import { W, addWish, auth, wishUser, type WishUser } from './helpers.js';
 
 describe('wishlist: wishes', () => {
@@ -80,6 +81,22 @@ describe('wishlist: wishes', () => {
     const bad = await call(u, 'GET', '/wishes/?page=9');
     expect(bad.statusCode).toBe(404);
     expect(bad.json()).toEqual({ detail: 'Invalid page.' });
+  });
+
+  it('sends both list shapes as JSON, each valid against the documented 200 schema', async () => {
+    const u = await wishUser(agora);
+    for (let i = 0; i < 3; i++) await addWish(agora, u, { title: `d${i}`, price: '1.50' });
+    const doc = (await agora.app.inject({ url: '/openapi.json' })).json();
+    const schema = doc.paths[`${W}/wishes/`].get.responses['200'].content['application/json'].schema;
+    const valid = schemaChecker();
+    for (const query of ['', '?limit=2', '?page=2&limit=2']) {
+      const res = await call(u, 'GET', `/wishes/${query}`);
+      expect(res.statusCode, query).toBe(200);
+      expect(res.headers['content-type'], query).toBe('application/json; charset=utf-8');
+      expect(valid(schema, res.json()), query).toBeUndefined();
+    }
+    // The document names the page object: a client generated from it can read the paged form.
+    expect(JSON.stringify(schema)).toContain('"results"');
   });
 
   it('validates every field with DRF’s messages', async () => {

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import multipart from '@fastify/multipart';
 import { Type } from 'typebox';
 import { AppError, notFound } from '../../platform/errors.js';
+import { fileReply, multipartForm } from '../../platform/http/docs.js';
 import { isAdmin, type Actor, type IdentityApi } from '../identity/index.js';
 import { FILES_ERRORS as E } from './files.errors.js';
 import type { FileRow } from './files.repository.js';
@@ -88,7 +89,7 @@ export function filesRoutes(service: FilesService, identity: IdentityApi, mount:
       {
         schema: {
           summary: 'Upload a file (multipart field `file`)',
-          consumes: ['multipart/form-data'],
+          body: multipartForm({ file: 'the file' }),
           querystring: S.UploadQuery,
           response: { 201: S.FileOut, ...S.errors },
           security,
@@ -120,7 +121,7 @@ export function filesRoutes(service: FilesService, identity: IdentityApi, mount:
           summary: 'Download a file (Range supported): its owner, an admin, anyone for a public bucket or a signed URL',
           params: S.ShortNameParams,
           querystring: S.DownloadQuery,
-          response: { 200: Type.Unknown(), 206: Type.Unknown(), ...S.errors },
+          response: { 200: fileReply('the file'), 206: fileReply('a range of the file'), ...S.errors },
           // No credentials for a signed URL or a file of a public bucket.
           security: [...security, {}],
         },

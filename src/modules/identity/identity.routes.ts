@@ -4,6 +4,7 @@ import { accountRoutes } from './identity.accounts.routes.js';
 import { apiKeyRoutes } from './identity.api-keys.routes.js';
 import { identityGuards, typed } from './identity.http.js';
 import { roleRoutes } from './identity.roles.routes.js';
+import * as S from './identity.schemas.js';
 import type { IdentityService } from './identity.service.js';
 import { sessionRoutes } from './identity.sessions.routes.js';
 import type { TokenSigner } from './tokens.js';
@@ -14,8 +15,16 @@ export function identityRoutes(ctx: PlatformContext, service: IdentityService, s
     const app = typed(root);
     const guards = identityGuards(ctx, service);
 
-    app.get('/.well-known/jwks.json', { schema: { summary: 'Public signing keys (asymmetric keys only)' } }, async () =>
-      signer.jwks(),
+    app.get(
+      '/.well-known/jwks.json',
+      {
+        schema: {
+          summary: 'Public signing keys (asymmetric keys only; empty with HS256)',
+          response: { 200: S.Jwks },
+        },
+      },
+      // every JWK has its kty (RFC 7517); jose's type leaves it optional
+      async () => signer.jwks() as { keys: { kty: string }[] },
     );
     accountRoutes(app, service, guards);
     sessionRoutes(app, service, guards);

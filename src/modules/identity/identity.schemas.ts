@@ -37,11 +37,17 @@ export const RegisterBody = Type.Object({
   last_name: Type.Optional(Type.String({ maxLength: 150 })),
 });
 
-export const TokenBody = Type.Object({
-  login: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
-  username: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: 'alias of login' })),
-  password: Type.String({ minLength: 1, maxLength: 128 }),
-});
+/** Text the server trims before use: blank (whitespace only) is refused. */
+const NonBlank = (opts: { maxLength: number; description?: string }) =>
+  Type.String({ minLength: 1, pattern: '\\S', ...opts });
+export const TokenBody = Type.Object(
+  {
+    login: Type.Optional(NonBlank({ maxLength: 254, description: 'username or email' })),
+    username: Type.Optional(NonBlank({ maxLength: 254, description: 'alias of login' })),
+    password: Type.String({ minLength: 1, maxLength: 128 }),
+  },
+  { anyOf: [{ required: ['login'] }, { required: ['username'] }] },
+);
 
 export const Token = Type.Object({
   access_token: Type.String(),
@@ -148,3 +154,8 @@ export const ApiKey = Type.Object({
   last_used_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 export const ApiKeyCreated = Type.Object({ ...ApiKey.properties, key: Type.String({ description: 'shown once' }) });
+
+/** RFC 7517 key set; each key keeps its own members (kty, kid, alg, use, n, e, crv, x, y). */
+export const Jwks = Type.Object({
+  keys: Type.Array(Type.Object({ kty: Type.String() }, { additionalProperties: true })),
+});

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { AppError, notFound } from '../../platform/errors.js';
+import { OPTIONAL_BODY } from '../../platform/http/docs.js';
 import * as S from './identity.schemas.js';
 import type { IdentityService } from './identity.service.js';
 import {
@@ -20,6 +21,7 @@ export function sessionRoutes(app: TypedApp, service: IdentityService, g: Identi
     {
       schema: {
         summary: 'Log in with username or email and password',
+        consumes: ['application/json', 'application/x-www-form-urlencoded'],
         body: S.TokenBody,
         response: { 200: S.Token, ...errors },
       },
@@ -48,7 +50,9 @@ export function sessionRoutes(app: TypedApp, service: IdentityService, g: Identi
       preHandler: anonymous,
       schema: {
         summary: 'Is this access token valid? (the bearer token, or `token` in the body)',
+        security: [{}, ...bearer],
         body: S.IntrospectBody,
+        [OPTIONAL_BODY]: true,
         response: { 200: S.Introspection, ...errors },
       },
     },
@@ -75,6 +79,7 @@ export function sessionRoutes(app: TypedApp, service: IdentityService, g: Identi
         summary: 'End a session: the one of `refresh_token`, or the current one',
         security: bearer,
         body: S.LogoutBody,
+        [OPTIONAL_BODY]: true,
         response: { 204: Type.Null(), ...errors },
       },
     },
@@ -95,6 +100,7 @@ export function sessionRoutes(app: TypedApp, service: IdentityService, g: Identi
         summary: 'End every session of the caller, and revoke their API keys unless keep_api_keys',
         security: bearer,
         body: S.LogoutAllBody,
+        [OPTIONAL_BODY]: true,
         response: { 204: Type.Null(), ...errors },
       },
     },

@@ -15,7 +15,6 @@ export function createMessengerModule(ctx: PlatformContext, deps: { identity: Id
     redis: ctx.redis,
     channel: `${ctx.config.REDIS_PREFIX}messenger:live`,
     log: ctx.log,
-    membersOf: (chatId) => service.memberUserIds(chatId),
   });
   const service = createMessengerService({
     db: ctx.database.db,

@@ -17,6 +17,7 @@ export const CODES = {
   TASK_FAILED: 'task-failed',
   RATE_LIMITED: 'request-limit-exceeded',
   NOT_FOUND: 'not-found',
+  METHOD_NOT_ALLOWED: 'method-not-allowed',
   UNAVAILABLE: 'service-unavailable',
 } as const;
 
@@ -39,6 +40,7 @@ const FROM_PLATFORM: Record<string, Wire> = {
   AUTH_MALFORMED: CODES.AUTH_FAILED,
   SESSION_EXPIRED: CODES.SESSION_EXPIRED,
   RATE_LIMITED: CODES.RATE_LIMITED,
+  METHOD_NOT_ALLOWED: CODES.METHOD_NOT_ALLOWED,
 };
 
 export function renderMessengerError(err: AppError): ErrorReply {

@@ -7,6 +7,8 @@ export interface LiveMessage {
   userId: string;
   userName: string;
   text: string;
+  /** Accounts of the chat when the message was stored: who may receive it. */
+  memberIds: string[];
 }
 
 interface Socket {
@@ -23,19 +25,15 @@ export interface LiveHub {
 
 /**
  * Live delivery of new messages over websockets. Each instance keeps its own sockets by account; with Redis
- * every instance receives every announcement and delivers it to the local sockets of the chat's members.
+ * every instance receives every announcement and delivers it to the local sockets of the chat's members,
+ * whose list travels with the announcement (no instance queries the database to deliver).
  */
-export function createLiveHub(o: {
-  redis?: Redis;
-  channel: string;
-  log: FastifyBaseLogger;
-  membersOf(chatId: string): Promise<string[]>;
-}): LiveHub {
+export function createLiveHub(o: { redis?: Redis; channel: string; log: FastifyBaseLogger }): LiveHub {
   const sockets = new Map<string, Set<Socket>>();
   let subscriber: Redis | undefined;
 
-  const deliver = async (msg: LiveMessage) => {
-    if (!sockets.size) return; // no one listens here: skip the membership lookup
+  const deliver = (msg: LiveMessage) => {
+    if (!sockets.size) return; // no one listens here
     const frame = JSON.stringify({
       chat_id: msg.chatId,
       message_id: msg.messageId,
@@ -43,12 +41,17 @@ export function createLiveHub(o: {
       user_name: msg.userName,
       text: msg.text,
     });
-    for (const userId of await o.membersOf(msg.chatId)) {
+    for (const userId of msg.memberIds ?? []) {
       for (const s of sockets.get(userId) ?? []) if (s.readyState === 1) s.send(frame);
     }
   };
-  const deliverSafely = (msg: LiveMessage) =>
-    void deliver(msg).catch((err: unknown) => o.log.warn({ err }, 'live delivery failed'));
+  const deliverSafely = (msg: LiveMessage) => {
+    try {
+      deliver(msg);
+    } catch (err) {
+      o.log.warn({ err }, 'live delivery failed');
+    }
+  };
 
   if (o.redis) {
     // A subscribed connection can do nothing else, hence a duplicate of the shared one.

@@ -30,10 +30,10 @@ export const repo = {
     const [row] = await db.select().from(members).where(eq(members.id, id)).limit(1);
     return row;
   },
-  async memberUserIds(db: Db, chatId: string) {
-    const rows = await db.selectDistinct({ userId: members.userId }).from(members).where(eq(members.chatId, chatId));
-    return rows.map((r) => r.userId);
-  },
+  /**
+   * Stores a message and returns, in the same statement, the accounts that belong to its chat: live delivery
+   * sends them with the event, so no instance looks the members up again.
+   */
   async insertMessage(db: Db, row: { chatId: string; memberId: number; text: string; language: string }) {
     const [m] = await db
       .insert(messages)
@@ -43,8 +43,13 @@ export const repo = {
         text: row.text,
         tsv: sql`to_tsvector(${row.language}::regconfig, ${row.text})`,
       })
-      .returning({ id: messages.id });
-    return m!.id;
+      .returning({
+        id: messages.id,
+        memberIds: sql<
+          string[]
+        >`(select coalesce(array_agg(distinct m.user_id::text), '{}') from messenger.members m where m.chat_id = ${row.chatId})`,
+      });
+    return { id: m!.id, memberIds: m!.memberIds };
   },
   async messageInChat(db: Db, chatId: string, id: number) {
     const [row] = await db

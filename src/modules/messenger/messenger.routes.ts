@@ -12,6 +12,8 @@ import * as S from './messenger.schemas.js';
 import type { MessengerService } from './messenger.service.js';
 
 const PUBLIC = { public: true };
+/** Every route but the public ones takes `Authorization: session_id <id>`. */
+const security = [{ sessionId: [] as string[] }];
 const actors = new WeakMap<FastifyRequest, Actor>();
 const actorOf = (req: FastifyRequest) => actors.get(req)!;
 
@@ -125,20 +127,24 @@ export function messengerRoutes(
           }),
         }),
       );
-      app.post('/v1/auth/logout', { schema: { response: S.replies({ 200: S.Empty }) } }, async (req, reply) => {
-        await service.logout(actorOf(req));
-        return reply.code(200).send(undefined as never);
-      });
+      app.post(
+        '/v1/auth/logout',
+        { schema: { security, response: S.replies({ 200: S.Empty }) } },
+        async (req, reply) => {
+          await service.logout(actorOf(req));
+          return reply.code(200).send(undefined as never);
+        },
+      );
 
       app.post(
         '/v1/chats',
-        { schema: { body: S.NewChat, response: S.replies({ 201: S.ChatOut }) } },
+        { schema: { security, body: S.NewChat, response: S.replies({ 201: S.ChatOut }) } },
         async (req, reply) =>
           reply.code(201).send({ chat_id: await service.createChat(actorOf(req), req.body.chat_name) }),
       );
       app.post(
         '/v1/chats/:chat_id/users',
-        { schema: { params: S.ChatParams, body: S.NewMember, response: S.replies({ 201: S.MemberOut }) } },
+        { schema: { security, params: S.ChatParams, body: S.NewMember, response: S.replies({ 201: S.MemberOut }) } },
         async (req, reply) =>
           reply.code(201).send({ user_id: await service.join(actorOf(req), req.params.chat_id, req.body.user_name) }),
       );
@@ -146,6 +152,7 @@ export function messengerRoutes(
         '/v1/chats/:chat_id/messages',
         {
           schema: {
+            security,
             params: S.ChatParams,
             querystring: S.PostQuery,
             body: S.NewMessage,
@@ -159,24 +166,33 @@ export function messengerRoutes(
       );
       app.get(
         '/v1/chats/:chat_id/messages',
-        { schema: { params: S.ChatParams, querystring: S.PageQuery, response: S.replies({ 200: S.HistoryOut }) } },
+        {
+          schema: {
+            security,
+            params: S.ChatParams,
+            querystring: S.PageQuery,
+            response: S.replies({ 200: S.HistoryOut }),
+          },
+        },
         async (req) => service.history(actorOf(req), req.params.chat_id, req.query.limit, req.query.from),
       );
 
       app.post(
         '/v1/chats/search',
-        { schema: { body: S.NewSearch, response: S.replies({ 201: S.TaskOut }) } },
+        { schema: { security, body: S.NewSearch, response: S.replies({ 201: S.TaskOut }) } },
         async (req, reply) =>
           reply.code(201).send({ task_id: await service.startSearch(actorOf(req), req.body.message) }),
       );
       app.get(
         '/v1/chats/search/status/:task_id',
-        { schema: { params: S.TaskParams, response: S.replies({ 200: S.StatusOut }) } },
+        { schema: { security, params: S.TaskParams, response: S.replies({ 200: S.StatusOut }) } },
         async (req) => ({ status: (await service.searchStatus(actorOf(req), req.params.task_id)) as 'WAITING' }),
       );
       app.get(
         '/v1/chats/search/:task_id/messages',
-        { schema: { params: S.TaskParams, querystring: S.PageQuery, response: S.replies({ 200: S.HitsOut }) } },
+        {
+          schema: { security, params: S.TaskParams, querystring: S.PageQuery, response: S.replies({ 200: S.HitsOut }) },
+        },
         async (req) => service.searchResults(actorOf(req), req.params.task_id, req.query.limit, req.query.from),
       );
 

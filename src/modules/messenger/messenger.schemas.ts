@@ -6,7 +6,8 @@ import { Type } from 'typebox';
  * since a malformed id answers like an unknown one (404), not 400.
  */
 const name = (description: string) => Type.String({ minLength: 1, maxLength: 255, description });
-const digits = (description: string, maxLength: number) => Type.String({ pattern: '^[0-9]*$', maxLength, description });
+const digits = (description: string, maxLength: number) =>
+  Type.String({ minLength: 1, pattern: '^[0-9]+$', maxLength, description });
 const Empty = Type.Null({ description: 'empty body' });
 const Err = Type.Object({ message: Type.String() }, { description: 'error code' });
 
@@ -37,7 +38,7 @@ export const ChatParams = Type.Object({ chat_id: Type.String({ maxLength: 64 }) 
 export const TaskParams = Type.Object({ task_id: Type.String({ maxLength: 64 }) });
 export const PostQuery = Type.Object({ user_id: Type.Optional(Type.String({ maxLength: 64 })) });
 export const PageQuery = Type.Object({
-  limit: digits('page size', 10),
+  limit: digits('page size: 1 to 1000 for history, 1 to 100 for search results', 10),
   // Not checked here: the contract answers an unknown `from` (malformed included) with bad-cursor.
   from: Type.Optional(Type.String({ description: 'message_id of the last message of the previous page (exclusive)' })),
 });

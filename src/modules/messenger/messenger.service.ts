@@ -8,6 +8,7 @@ import type { Metrics } from '../../platform/observability/metrics.js';
 import { loginFailure, type Actor, type IdentityService } from '../identity/index.js';
 import { badParameters, chatNotFound, CODES, fail, userNotFound404 } from './messenger.errors.js';
 import { repo } from './messenger.repository.js';
+import type { LiveMessage } from './messenger.live.js';
 import { createSearch } from './messenger.search.js';
 
 export interface MessengerDeps {
@@ -19,7 +20,7 @@ export interface MessengerDeps {
   metrics: Metrics;
   config: Config;
   /** Called after a message is committed (live delivery). */
-  onMessage?(msg: { chatId: string; messageId: string; userId: string; userName: string; text: string }): void;
+  onMessage?(msg: LiveMessage): void;
 }
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -135,11 +136,16 @@ export function createMessengerService(d: MessengerDeps) {
       if (!member || member.chatId !== chatId || member.userId !== actor.userId) {
         throw (await repo.chatExists(db, chatId)) ? userNotFound404() : chatNotFound();
       }
-      const id = await repo.insertMessage(db, { chatId, memberId: member.id, text, language: config.SEARCH_LANGUAGE });
+      const { id, memberIds } = await repo.insertMessage(db, {
+        chatId,
+        memberId: member.id,
+        text,
+        language: config.SEARCH_LANGUAGE,
+      });
       // After the commit: readers from now on compute pages under a new generation.
       await cache.set(genKey(chatId), d.clock.token(6), ttl * 2);
       const messageId = String(id);
-      d.onMessage?.({ chatId, messageId, userId: actor.userId, userName: member.userName, text });
+      d.onMessage?.({ chatId, messageId, userId: actor.userId, userName: member.userName, text, memberIds });
       return messageId;
     },
 
@@ -166,7 +172,6 @@ export function createMessengerService(d: MessengerDeps) {
     },
 
     ...search,
-    memberUserIds: (chatId: string) => repo.memberUserIds(db, chatId),
   };
 }
 

@@ -1,10 +1,12 @@
+import type { FastifyRequest } from 'fastify';
 import type { PlatformContext } from '../../platform/context.js';
+import { forwardedPrefix } from '../../platform/http/forwarded.js';
 import type { AgoraModule } from '../../platform/http/module.js';
 import type { FilesApi } from '../files/index.js';
 import type { IdentityApi } from '../identity/index.js';
 import { renderMicroblogError } from './microblog.errors.js';
 import { microblogRepository } from './microblog.repository.js';
-import { microblogRoutes } from './microblog.routes.js';
+import { microblogRootRoutes, microblogRoutes } from './microblog.routes.js';
 import { seedMicroblog } from './microblog.seed.js';
 import { createMicroblogService } from './microblog.service.js';
 
@@ -16,7 +18,7 @@ export function createMicroblogModule(
   deps: { identity: IdentityApi; files: FilesApi },
 ): AgoraModule {
   const { config } = ctx;
-  const mount = config.MOUNT_MICROBLOG === '/' ? '' : config.MOUNT_MICROBLOG.replace(/\/+$/, '');
+  const configuredMedia = config.MICROBLOG_MEDIA_URL_PREFIX.replace(/\/+$/, '');
   const service = createMicroblogService({
     db: ctx.database.db,
     files: deps.files,
@@ -25,10 +27,14 @@ export function createMicroblogModule(
     metrics: ctx.metrics,
     mediaMaxBytes: config.MICROBLOG_MEDIA_MAX_BYTES,
     unattachedMediaTtlSeconds: config.MICROBLOG_MEDIA_UNATTACHED_TTL,
-    // Under the module's /api/ by default: whatever proxy forwards the API (the course's forwards only /api/)
-    // also forwards the images.
-    mediaPrefix: config.MICROBLOG_MEDIA_URL_PREFIX.replace(/\/+$/, '') || `${mount}/api/medias`,
+    // /api/medias by default, served at the root and under the mount: the course's proxy forwards only /api/
+    // (to <mount>/api/), and a browser talking to Agora directly finds the same path at the root.
+    mediaPrefix: configuredMedia || '/api/medias',
+    feedMaxOffset: config.MICROBLOG_FEED_MAX_OFFSET,
   });
+  // A configured prefix is taken as written; otherwise a trusted proxy's X-Forwarded-Prefix comes in front.
+  const mediaBase = (req: FastifyRequest) =>
+    configuredMedia || `${forwardedPrefix(req, config.TRUST_PROXY)}/api/medias`;
   // Other users see a renamed account's new name at once, not only after its next microblog call. The handler
   // reads the account's current name, so redelivered or reordered events cannot bring an old name back.
   ctx.jobs.subscribe('identity.user.renamed', 'microblog', async ({ userId }) => {
@@ -39,7 +45,11 @@ export function createMicroblogModule(
   return {
     name: 'microblog',
     description: 'Corporate microblog: tweets with images, follows, likes and a popularity feed (api-key auth)',
-    routes: microblogRoutes(service, deps.identity, deps.files, config.MICROBLOG_MEDIA_MAX_BYTES),
+    routes: microblogRoutes(service, deps.identity, deps.files, {
+      maxBytes: config.MICROBLOG_MEDIA_MAX_BYTES,
+      mediaBase,
+    }),
+    rootRoutes: microblogRootRoutes(service, deps.files),
     renderError: renderMicroblogError,
     seed: () => seedMicroblog(deps.identity, service),
     tasks: [{ name: 'microblog.media.sweep', everySeconds: 300, run: () => service.sweepMedia() }],

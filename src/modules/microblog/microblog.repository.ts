@@ -12,6 +12,13 @@ export interface FeedRow {
   authorName: string;
 }
 
+/** A tweet's place in feed order: like count, creation time (microseconds, UTC) and id. */
+export interface FeedPosition {
+  likes: number;
+  stamp: string;
+  id: number;
+}
+
 const rowsOf = <T>(res: unknown) => (res as { rows: T[] }).rows;
 
 /** Every SQL statement of the microblog; each takes the executor so the service decides the transaction. */
@@ -161,10 +168,17 @@ export const microblogRepository = {
    * tweets_author_popular_idx yields that author's first `offset + limit` tweets already in feed order, from
    * the index alone (index-only scan: every column needed is in it); only those candidates are merged and
    * sorted, and the text of the final page is fetched by primary key. The work is bounded by
-   * authors × page depth, never by table size.
+   * authors × page depth, never by table size. With `after` (a keyset cursor) each author's scan starts
+   * right after that position instead, so the depth is always one page.
    */
-  feedQuery: (profileId: number, limit: number, offset: number) => sql`
-    select t.id, t.content, t.created_at as "createdAt", t.author_id as "authorId", p.name as "authorName"
+  feedQuery: (profileId: number, limit: number, offset: number, after?: FeedPosition) => {
+    const past = after
+      ? sql`and (like_count, created_at, id) < (${after.likes}, ${after.stamp}::timestamptz, ${after.id})`
+      : sql``;
+    return sql`
+    select t.id, t.content, t.created_at as "createdAt", t.author_id as "authorId", p.name as "authorName",
+      page.like_count as "likeCount",
+      to_char(page.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "position"
     from (
       select c.id, c.like_count, c.created_at from (
         select ${follows.followeeId} as author_id from ${follows} where ${follows.followerId} = ${profileId}
@@ -172,7 +186,7 @@ export const microblogRepository = {
       ) a
       cross join lateral (
         select id, like_count, created_at from microblog.tweets
-        where author_id = a.author_id
+        where author_id = a.author_id ${past}
         order by like_count desc, created_at desc, id desc
         limit ${offset + limit}
       ) c
@@ -181,14 +195,19 @@ export const microblogRepository = {
     ) page
     join microblog.tweets t on t.id = page.id
     join microblog.profiles p on p.id = t.author_id
-    order by page.like_count desc, page.created_at desc, page.id desc`,
+    order by page.like_count desc, page.created_at desc, page.id desc`;
+  },
 
-  feed: async (db: Db, profileId: number, limit: number, offset: number) =>
-    rowsOf<FeedRow>(await db.execute(microblogRepository.feedQuery(profileId, limit, offset))).map((r) => ({
+  feed: async (db: Db, profileId: number, limit: number, offset: number, after?: FeedPosition) =>
+    rowsOf<FeedRow & { likeCount: number | string; position: string }>(
+      await db.execute(microblogRepository.feedQuery(profileId, limit, offset, after)),
+    ).map((r) => ({
       ...r,
       id: Number(r.id),
       authorId: Number(r.authorId),
       createdAt: new Date(r.createdAt),
+      // Where the row sits in feed order, to the microsecond: the keyset a cursor carries.
+      position: { likes: Number(r.likeCount), stamp: r.position, id: Number(r.id) } as FeedPosition,
     })),
 
   likesOf: async (db: Db, tweetIds: number[]) =>

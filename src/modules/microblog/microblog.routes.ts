@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import multipart from '@fastify/multipart';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.js';
+import { fileReply, multipartForm } from '../../platform/http/docs.js';
 import { sendFile, type FilesApi } from '../files/index.js';
 import type { IdentityApi } from '../identity/index.js';
 import * as S from './microblog.schemas.js';
@@ -24,13 +25,15 @@ function assertStrictTweetBody(body: unknown) {
   }
 }
 
-export function microblogRoutes(service: MicroblogService, identity: IdentityApi, files: FilesApi, maxBytes: number) {
-  /** The caller's numeric profile, from the `api-key` header only. */
-  const me = async (req: FastifyRequest) =>
-    (await service.profileOf(await identity.resolve(req, { accept: ['apikey'] }))).id;
+/** An attached image by content address: public, immutable (cached forever, revalidated by ETag when asked). */
+const mediaSchema = {
+  summary: 'An attached image by content address (public, immutable)',
+  params: S.MediaParams,
+  response: { 200: fileReply('the image'), 206: fileReply('a range of the image'), 304: Type.Null(), ...S.errors },
+};
 
-  /** Content-addressed names never change content: cache forever, revalidate by ETag when asked. */
-  const serveMedia = async (req: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => {
+export function mediaRoute(service: MicroblogService, files: FilesApi) {
+  return async (req: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => {
     const file = await service.mediaFile(req.params.name);
     reply.header('cache-control', 'public, max-age=31536000, immutable');
     if (req.headers['if-none-match'] === `"${file.sha256}"`) {
@@ -38,6 +41,29 @@ export function microblogRoutes(service: MicroblogService, identity: IdentityApi
     }
     return sendFile(files, file, req, reply, 'inline');
   };
+}
+
+/**
+ * `/api/medias/<name>` at the root too: attachment URLs are `/api/medias/...` by default, which a browser
+ * loads both from Agora directly and through the course frontend's proxy (`/api/` → `<mount>/api/`).
+ */
+export function microblogRootRoutes(service: MicroblogService, files: FilesApi) {
+  return async (app: FastifyInstance) => {
+    app.get('/api/medias/:name', { schema: { ...mediaSchema, hide: true } }, mediaRoute(service, files));
+  };
+}
+
+export function microblogRoutes(
+  service: MicroblogService,
+  identity: IdentityApi,
+  files: FilesApi,
+  opts: { maxBytes: number; mediaBase: (req: FastifyRequest) => string },
+) {
+  const { maxBytes } = opts;
+  /** The caller's numeric profile, from the `api-key` header only. */
+  const me = async (req: FastifyRequest) =>
+    (await service.profileOf(await identity.resolve(req, { accept: ['apikey'] }))).id;
+  const serveMedia = mediaRoute(service, files);
 
   return async function routes(root: FastifyInstance) {
     await root.register(multipart, { limits: { files: 1, fields: 10, parts: 20, fileSize: maxBytes } });
@@ -81,7 +107,7 @@ export function microblogRoutes(service: MicroblogService, identity: IdentityApi
       {
         schema: {
           summary: 'Upload an image (multipart field `file`): JPEG, PNG, GIF or WebP',
-          consumes: ['multipart/form-data'],
+          body: multipartForm({ file: 'the image: JPEG, PNG, GIF or WebP' }),
           response: { 201: S.MediaCreated, ...S.errors },
           security,
         },
@@ -141,10 +167,15 @@ export function microblogRoutes(service: MicroblogService, identity: IdentityApi
           security,
         },
       },
-      async (req) => ({
-        result: true as const,
-        tweets: await service.feed(await me(req), req.query.offset, req.query.limit),
-      }),
+      async (req) => {
+        const { tweets, nextCursor } = await service.feed(await me(req), {
+          page: req.query.offset,
+          cursor: req.query.cursor,
+          limit: req.query.limit,
+          mediaBase: opts.mediaBase(req),
+        });
+        return { result: true as const, tweets, next_cursor: nextCursor };
+      },
     );
 
     app.get(
@@ -175,11 +206,6 @@ export function microblogRoutes(service: MicroblogService, identity: IdentityApi
       },
     );
 
-    const mediaSchema = {
-      summary: 'An attached image by content address (public, immutable)',
-      params: S.MediaParams,
-      response: { 200: Type.Unknown(), 206: Type.Unknown(), 304: Type.Null(), ...S.errors },
-    };
     app.get('/media/:name', { schema: mediaSchema }, serveMedia);
     app.get('/api/medias/:name', { schema: { ...mediaSchema, hide: true } }, serveMedia);
   };

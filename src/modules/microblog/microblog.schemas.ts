@@ -8,13 +8,29 @@ export const IdParams = Type.Object({ id: Id });
 export const MediaParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 80 }) });
 
 export const TweetBody = Type.Object({
-  tweet_data: Type.String({ maxLength: 10_000 }),
-  tweet_media_ids: Type.Optional(Type.Array(Id, { maxItems: 10 })),
+  // The server trims it and counts characters: 1 to 280 after trimming.
+  tweet_data: Type.String({ minLength: 1, maxLength: 10_000, pattern: '\\S', description: '1–280 characters' }),
+  tweet_media_ids: Type.Optional(
+    Type.Array(Id, { maxItems: 10, description: 'unique ids of your unattached uploads (400 otherwise)' }),
+  ),
 });
 
 export const FeedQuery = Type.Object({
-  offset: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: 'page number, 1-based' }),
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  offset: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      description: 'page number, 1-based (default 1); pages deeper than MICROBLOG_FEED_MAX_OFFSET tweets answer 400',
+    }),
+  ),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'page size' }),
+  cursor: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'the `next_cursor` of the previous page: the next page by position (not with `offset`)',
+    }),
+  ),
 });
 
 export const Ok = Type.Object({ result: Type.Literal(true) });
@@ -29,7 +45,13 @@ export const Tweet = Type.Object({
   likes: Type.Array(Type.Object({ user_id: Type.Integer(), name: Type.String() })),
   stamp: Type.String({ format: 'date-time' }),
 });
-export const Feed = Type.Object({ result: Type.Literal(true), tweets: Type.Array(Tweet) });
+export const Feed = Type.Object({
+  result: Type.Literal(true),
+  tweets: Type.Array(Tweet),
+  next_cursor: Type.Union([Type.String(), Type.Null()], {
+    description: 'pass as ?cursor= for the page after this one; null on the last page',
+  }),
+});
 
 export const Profile = Type.Object({
   result: Type.Literal(true),

@@ -7,7 +7,7 @@ import { AppError, badRequest, forbidden, notFound } from '../../platform/errors
 import type { Metrics } from '../../platform/observability/metrics.js';
 import type { FilesApi } from '../files/index.js';
 import type { Actor } from '../identity/index.js';
-import { microblogRepository as repo } from './microblog.repository.js';
+import { microblogRepository as repo, type FeedPosition } from './microblog.repository.js';
 
 export const MEDIA_BUCKET = 'microblog';
 /** Uploaded media not attached to a tweet within this time are deleted by the media sweep. */
@@ -22,8 +22,10 @@ export interface MicroblogDeps {
   log: FastifyBaseLogger;
   metrics: Metrics;
   mediaMaxBytes: number;
-  /** Path prefix of attachment URLs, e.g. /microblog/api/medias. */
+  /** Path prefix of attachment URLs, e.g. /api/medias. */
   mediaPrefix: string;
+  /** Deepest page by number: tweets skipped before it (the keyset cursor has no such limit). */
+  feedMaxOffset?: number;
   unattachedMediaTtlSeconds?: number;
 }
 
@@ -34,8 +36,29 @@ const isNotFound = (err: unknown) => err instanceof AppError && err.status === 4
 
 const tx = (t: unknown) => t as Db;
 
+/** A cursor is the position of the last tweet of a page, opaque to clients (base64url of JSON). */
+export const encodeCursor = (p: FeedPosition) =>
+  Buffer.from(JSON.stringify([p.likes, p.stamp, p.id])).toString('base64url');
+
+const STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
+function decodeCursor(cursor: string): FeedPosition {
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    v = undefined;
+  }
+  const [likes, stamp, id] = Array.isArray(v) && v.length === 3 ? (v as unknown[]) : [];
+  const count = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+  if (!count(likes) || typeof stamp !== 'string' || !STAMP.test(stamp) || !count(id) || !Date.parse(stamp)) {
+    throw new AppError('VALIDATION_FAILED', 422, 'cursor: not a cursor this server gave');
+  }
+  return { likes: likes as number, stamp, id: id as number };
+}
+
 export function createMicroblogService(deps: MicroblogDeps) {
   const { db, files, clock, log } = deps;
+  const maxOffset = deps.feedMaxOffset ?? 10_000;
   files.registerBucket(MEDIA_BUCKET, { maxBytes: deps.mediaMaxBytes, types: IMAGE_TYPES, managedBy: 'microblog' });
   const ttlMs = (deps.unattachedMediaTtlSeconds ?? UNATTACHED_MEDIA_TTL_SECONDS) * 1000;
   const counters = {
@@ -52,7 +75,7 @@ export function createMicroblogService(deps: MicroblogDeps) {
   // identity user id → profile: the mapping never changes once made, so every replica may cache it.
   const profiles = new LRUCache<string, { id: number; name: string }>({ max: 10_000 });
 
-  const mediaUrl = (m: { sha256: string; ext: string }) => `${deps.mediaPrefix}/${m.sha256}${m.ext}`;
+  const mediaUrl = (m: { sha256: string; ext: string }, base = deps.mediaPrefix) => `${base}/${m.sha256}${m.ext}`;
 
   /**
    * Deletes the files of media marked for removal, then their rows. A file the files service no longer knows
@@ -203,22 +226,40 @@ export function createMicroblogService(deps: MicroblogDeps) {
       await repo.unfollow(db, me, target);
     },
 
-    async feed(me: number, page: number, limit: number) {
+    /**
+     * A feed page, by page number (`page`, 1-based; at most `maxOffset` tweets deep) or by keyset (`cursor`,
+     * the `nextCursor` of the page before). Attachment URLs start with `mediaBase` (default: the configured one).
+     */
+    async feed(me: number, q: { page?: number; cursor?: string; limit: number; mediaBase?: string }) {
+      const { limit } = q;
+      if (q.cursor !== undefined && q.page !== undefined) {
+        throw new AppError('VALIDATION_FAILED', 422, 'Give either offset or cursor, not both');
+      }
+      const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+      const offset = ((q.page ?? 1) - 1) * limit;
+      if (offset > maxOffset) {
+        throw badRequest(`offset: pages deeper than ${maxOffset} tweets are not served; follow next_cursor instead`);
+      }
       const end = counters.feed.startTimer();
       try {
-        const rows = await repo.feed(db, me, limit, (page - 1) * limit);
+        const rows = await repo.feed(db, me, limit, after ? 0 : offset, after);
         const ids = rows.map((r) => r.id);
         const [likeRows, mediaRows] = await Promise.all([repo.likesOf(db, ids), repo.mediasOf(db, ids)]);
         const likesByTweet = groupBy(likeRows, (l) => l.tweetId);
         const mediaByTweet = groupBy(mediaRows, (m) => m.tweetId);
-        return rows.map((r) => ({
-          id: r.id,
-          content: r.content,
-          attachments: (mediaByTweet.get(r.id) ?? []).map(mediaUrl),
-          author: { id: r.authorId, name: r.authorName },
-          likes: (likesByTweet.get(r.id) ?? []).map((l) => ({ user_id: l.userId, name: l.name })),
-          stamp: r.createdAt.toISOString(),
-        }));
+        const base = q.mediaBase ?? deps.mediaPrefix;
+        const last = rows.length === limit ? rows[rows.length - 1] : undefined;
+        return {
+          tweets: rows.map((r) => ({
+            id: r.id,
+            content: r.content,
+            attachments: (mediaByTweet.get(r.id) ?? []).map((m) => mediaUrl(m, base)),
+            author: { id: r.authorId, name: r.authorName },
+            likes: (likesByTweet.get(r.id) ?? []).map((l) => ({ user_id: l.userId, name: l.name })),
+            stamp: r.createdAt.toISOString(),
+          })),
+          nextCursor: last ? encodeCursor(last.position) : null,
+        };
       } finally {
         end();
       }

@@ -13,6 +13,8 @@ import { createSharingService } from './wishlist.sharing.js';
 
 export type { WishService } from './wishlist.service.js';
 
+const DRF_PARSES = ['application/json', 'application/x-www-form-urlencoded'];
+
 const DEMO_WISHES: Record<string, { title: string; description: string; url: string; price: string | null }[]> = {
   alice: [
     {
@@ -44,10 +46,16 @@ export function createWishlistModule(ctx: PlatformContext, deps: { identity: Ide
     name: 'wishlist',
     // DRF's field errors name a NUL character ("Null characters are not allowed.").
     checksText: true,
+    // DRF authenticates before it looks at the method: an anonymous call to a private path is a 401, not a 405.
+    authBeforeMethod: true,
     description: 'Personal wish lists (the Django REST + SimpleJWT seed), share links and secret gift reservations',
     async routes(app) {
       // DRF parses JSON and forms only: any other body type is a 415 (Fastify would read text/plain as a string).
       app.removeContentTypeParser('text/plain');
+      // ...and documents both for every body.
+      app.addHook('onRoute', (route) => {
+        if (route.schema?.body) route.schema = { ...route.schema, consumes: [...DRF_PARSES] };
+      });
       // The seed's own health check, under the prefix (the platform's /health serves it at the root too).
       app.get('/health/', { schema: { hide: true } }, async () => ({ status: 'ok' }));
       await app.register(accountRoutes(accounts, auth));

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifySchema } from 'fastify';
 import type { UserRow } from '../identity/index.js';
 import type { AccountService } from './wishlist.accounts.js';
 import { actorOf, type SimpleJwtAuth } from './wishlist.auth.js';
-import { bearerSecurity, drf, errorResponses, methodGuard } from './wishlist.http.js';
+import { bearerSecurity, drf, errorResponses, drfOptions } from './wishlist.http.js';
 import * as S from './wishlist.schemas.js';
 
 const registered = (u: UserRow) => ({
@@ -35,7 +35,7 @@ export function accountRoutes(accounts: AccountService, auth: SimpleJwtAuth) {
       },
       async (req, reply) => reply.code(201).send(registered(await accounts.register(req.body))),
     );
-    methodGuard(app, '/api/register/', ['POST']);
+    drfOptions(app, '/api/register/', ['POST']);
 
     app.post(
       '/api/login/',
@@ -49,7 +49,7 @@ export function accountRoutes(accounts: AccountService, auth: SimpleJwtAuth) {
       },
       async (req) => accounts.login(req.body, { ip: req.ip, userAgent: req.headers['user-agent'] ?? '' }),
     );
-    methodGuard(app, '/api/login/', ['POST']);
+    drfOptions(app, '/api/login/', ['POST']);
 
     app.post(
       '/api/token/refresh/',
@@ -63,7 +63,7 @@ export function accountRoutes(accounts: AccountService, auth: SimpleJwtAuth) {
       },
       async (req) => accounts.refresh(req.body),
     );
-    methodGuard(app, '/api/token/refresh/', ['POST']);
+    drfOptions(app, '/api/token/refresh/', ['POST']);
 
     const me = { ...drf, preHandler: auth.required };
     const doc = (summary: string, extra: Record<string, unknown> = {}): FastifySchema => ({
@@ -100,6 +100,6 @@ export function accountRoutes(accounts: AccountService, auth: SimpleJwtAuth) {
         return reply.code(204).send();
       },
     );
-    methodGuard(app, '/api/users/me/', ['GET', 'PUT', 'PATCH', 'DELETE'], auth.required);
+    drfOptions(app, '/api/users/me/', ['GET', 'PUT', 'PATCH', 'DELETE'], auth.required);
   };
 }

@@ -21,8 +21,6 @@ export const noActiveAccount = () =>
 export const refreshInvalid = () => new AppError('WL_REFRESH_INVALID', 401, 'Token is invalid or expired');
 export const refreshNoAccount = () =>
   new AppError('WL_REFRESH_NO_ACCOUNT', 401, 'No active account found for the given token.');
-export const methodNotAllowed = (method: string) =>
-  new AppError('WL_METHOD_NOT_ALLOWED', 405, `Method "${method}" not allowed.`);
 export const wishNotFound = () => new AppError('NOT_FOUND', 404, 'Not found.');
 
 /** Fastify's own validation issues (only where a route does not validate by itself) as DRF field lists. */

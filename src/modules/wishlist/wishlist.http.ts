@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest, HTTPMethods } from 'fastify';
-import { methodNotAllowed } from './wishlist.errors.js';
 import { Detail, FieldErrors } from './wishlist.schemas.js';
 
 type Hook = (req: FastifyRequest) => Promise<void>;
@@ -18,29 +17,13 @@ export const errorResponses = {
   404: Detail,
 };
 
-const WRITE_METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
-
 /**
- * Answers DRF's 405 for the methods a known path does not serve. As in DRF, authentication runs first:
- * an anonymous call to an authenticated path is a 401, not a 405.
+ * DRF's answer to OPTIONS on a view: its metadata, after authentication (CORS preflights are answered earlier,
+ * by @fastify/cors). Methods a path lacks answer 405 through the kernel, which runs authentication first for
+ * this module (`authBeforeMethod`), as DRF does.
  */
-export function methodGuard(app: FastifyInstance, url: string, allowed: HTTPMethods[], auth?: Hook) {
-  const others = WRITE_METHODS.filter((m) => !allowed.includes(m));
-  if (!allowed.includes('GET')) others.push('HEAD');
+export function drfOptions(app: FastifyInstance, url: string, allowed: HTTPMethods[], auth?: Hook) {
   const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
-  app.route({
-    method: others,
-    url,
-    schema: { hide: true },
-    ...drf,
-    ...(auth ? { preHandler: auth } : {}),
-    handler: async (req, reply) => {
-      void reply.header('allow', allow);
-      throw methodNotAllowed(req.method);
-    },
-  });
-  // DRF answers OPTIONS on every view with its metadata, after authentication (CORS preflights are answered
-  // earlier, by @fastify/cors).
   app.route({
     method: 'OPTIONS',
     url,

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifySchema, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.js';
 import { actorOf, type SimpleJwtAuth } from './wishlist.auth.js';
-import { bearerSecurity, drf, errorResponses, methodGuard } from './wishlist.http.js';
+import { bearerSecurity, drf, errorResponses, drfOptions } from './wishlist.http.js';
 import * as S from './wishlist.schemas.js';
 import { parseWishId, type WishService } from './wishlist.service.js';
 
@@ -10,6 +10,12 @@ const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
 const positive = (raw: string | undefined) =>
   raw !== undefined && /^\d{1,9}$/.test(raw) && Number(raw) > 0 ? Number(raw) : undefined;
+
+/** The list's documented 200: the bare array or, with ?page= or ?limit=, the page object. */
+const listDoc = (schema: FastifySchema): FastifySchema => ({
+  ...schema,
+  response: { ...(schema.response as object), 200: S.WishList },
+});
 
 /** DRF PageNumberPagination's absolute next/previous links. */
 function pageLink(req: FastifyRequest, page: number, limit: number): string {
@@ -37,6 +43,8 @@ export function wishRoutes(wishes: WishService, auth: SimpleJwtAuth) {
       '/api/wishes/',
       {
         ...opts,
+        // The bare array (the common case) keeps its compiled serializer; the document names both shapes.
+        config: { swaggerTransform: ({ schema, url }) => ({ schema: listDoc(schema as FastifySchema), url }) },
         schema: doc(
           'The caller’s wishes, newest first: a bare array; with ?page= or ?limit=, a DRF page {count, next, previous, results}',
           { querystring: S.ListQuery },
@@ -53,13 +61,16 @@ export function wishRoutes(wishes: WishService, auth: SimpleJwtAuth) {
         const { rows, total } = await wishes.page(userId, page, limit);
         const pages = Math.max(1, Math.ceil(total / limit));
         if (page > pages) throw new AppError('INVALID_PAGE', 404, 'Invalid page.');
-        // The page object is not the documented 200 array: serialise it as it is.
-        return reply.serializer(JSON.stringify).send({
-          count: total,
-          next: page < pages ? pageLink(req, page + 1, limit) : null,
-          previous: page > 1 ? pageLink(req, page - 1, limit) : null,
-          results: rows.map(S.wishOut),
-        });
+        // Not the 200 schema's array: sent as it is, as JSON.
+        return reply
+          .type('application/json; charset=utf-8')
+          .serializer(JSON.stringify)
+          .send({
+            count: total,
+            next: page < pages ? pageLink(req, page + 1, limit) : null,
+            previous: page > 1 ? pageLink(req, page - 1, limit) : null,
+            results: rows.map(S.wishOut),
+          });
       },
     );
     app.post(
@@ -67,7 +78,7 @@ export function wishRoutes(wishes: WishService, auth: SimpleJwtAuth) {
       { ...opts, schema: doc('Create a wish', { body: S.WishCreate }, { 201: S.Wish }) },
       async (req, reply) => reply.code(201).send(S.wishOut(await wishes.create(actorOf(req).userId, req.body))),
     );
-    methodGuard(app, '/api/wishes/', ['GET', 'POST'], auth.required);
+    drfOptions(app, '/api/wishes/', ['GET', 'POST'], auth.required);
 
     const one = { params: S.WishId };
     app.get('/api/wishes/:id/', { ...opts, schema: doc('One of the caller’s wishes', one) }, async (req) =>
@@ -94,6 +105,6 @@ export function wishRoutes(wishes: WishService, auth: SimpleJwtAuth) {
         return reply.code(204).send();
       },
     );
-    methodGuard(app, '/api/wishes/:id/', ['GET', 'PUT', 'PATCH', 'DELETE'], auth.required);
+    drfOptions(app, '/api/wishes/:id/', ['GET', 'PUT', 'PATCH', 'DELETE'], auth.required);
   };
 }

@@ -5,6 +5,12 @@ import type { OwnerWish, WishRow } from './wishlist.repository.js';
  * Schemas document the DRF contract in OpenAPI and fix response key order. Request bodies are checked by
  * the module's own DRF-style fields (routes use attachValidation), so error texts match the original.
  */
+/** DRF CharField (trim_whitespace, allow_blank=False): blank after trimming is "This field may not be blank." */
+const required = (opts: Record<string, unknown> = {}) => Type.String({ minLength: 1, pattern: '\\S', ...opts });
+
+/** Django's username: letters, digits and @.+-_ (Unicode letters included), surrounding blanks trimmed. */
+const Username = Type.String({ minLength: 1, maxLength: 150, pattern: '^\\s*[\\p{L}\\p{N}_.@+-]+\\s*$' });
+
 const nullable = <T extends 'string' | 'integer'>(type: T, extra: Record<string, unknown> = {}) =>
   Type.Unsafe<string | null>({ type: [type, 'null'], ...extra });
 
@@ -30,12 +36,22 @@ export const Wish = Type.Object({
   reserved_by: nullable('string', { format: 'uuid' }),
 });
 export type WishOut = Static<typeof Wish>;
+/** DRF PageNumberPagination, when ?page= or ?limit= is given. */
+export const WishPage = Type.Object({
+  count: Type.Integer({ description: 'wishes in all pages' }),
+  next: nullable('string', { description: 'absolute URL of the next page' }),
+  previous: nullable('string', { description: 'absolute URL of the previous page' }),
+  results: Type.Array(Wish),
+});
+export const WishList = Type.Union([Type.Array(Wish), WishPage], {
+  description: 'a bare array of wishes; with ?page= or ?limit=, a DRF page {count, next, previous, results}',
+});
 
 const priceIn = Type.Union([Type.String(), Type.Number(), Type.Null()], {
   description: 'max 8 integer digits, 2 decimals',
 });
 const wishFields = {
-  title: Type.String({ maxLength: 255 }),
+  title: required({ maxLength: 255 }),
   description: Type.Optional(Type.String()),
   url: Type.Optional(Type.String({ maxLength: 200, description: 'http(s)/ftp(s) URL' })),
   price: Type.Optional(priceIn),
@@ -48,7 +64,9 @@ export const WishPatch = Type.Partial(Type.Object(wishFields));
 
 export const WishId = Type.Object({ id: Type.String({ description: 'wish id (integer)' }) });
 export const ListQuery = Type.Object({
-  page: Type.Optional(Type.String({ description: 'page number; asking for it (or limit) returns a page object' })),
+  page: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'page number; asking for it (or limit) returns a page object' }),
+  ),
   limit: Type.Optional(Type.String({ description: 'page size (default 20, at most 100)' })),
 });
 
@@ -70,8 +88,8 @@ export const wishOut = (w: OwnerWish): WishOut => ({
 
 // ---- accounts --------------------------------------------------------------------------------------
 export const Register = Type.Object({
-  username: Type.String({ maxLength: 150, pattern: '^[\\w.@+-]+$' }),
-  password: Type.String(),
+  username: Username,
+  password: required(),
   email: Type.Optional(Type.String({ format: 'email' })),
   first_name: Type.Optional(Type.String({ maxLength: 150 })),
   last_name: Type.Optional(Type.String({ maxLength: 150 })),
@@ -82,9 +100,9 @@ export const Registered = Type.Object({
   first_name: Type.String(),
   last_name: Type.String(),
 });
-export const Login = Type.Object({ username: Type.String(), password: Type.String() });
+export const Login = Type.Object({ username: required(), password: required() });
 export const TokenPair = Type.Object({ refresh: Type.String(), access: Type.String() });
-export const RefreshIn = Type.Object({ refresh: Type.String() });
+export const RefreshIn = Type.Object({ refresh: required() });
 export const AccessOut = Type.Object({ access: Type.String() });
 export const Me = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -95,7 +113,7 @@ export const Me = Type.Object({
   is_active: Type.Boolean(),
 });
 export const MePut = Type.Object({
-  username: Type.String({ maxLength: 150 }),
+  username: Username,
   email: Type.Optional(Type.String({ format: 'email' })),
   first_name: Type.Optional(Type.String({ maxLength: 150 })),
   last_name: Type.Optional(Type.String({ maxLength: 150 })),

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifySchema, FastifyRequest } from 'fastify';
 import { actorOf, type SimpleJwtAuth } from './wishlist.auth.js';
-import { bearerSecurity, drf, errorResponses, methodGuard } from './wishlist.http.js';
+import { bearerSecurity, drf, errorResponses, drfOptions } from './wishlist.http.js';
 import * as S from './wishlist.schemas.js';
 import type { SharingService } from './wishlist.sharing.js';
 
@@ -38,7 +38,7 @@ export function shareRoutes(sharing: SharingService, auth: SimpleJwtAuth, shared
         return reply.code(204).send();
       },
     );
-    methodGuard(app, '/api/share/', ['GET', 'POST', 'DELETE'], auth.required);
+    drfOptions(app, '/api/share/', ['GET', 'POST', 'DELETE'], auth.required);
 
     const settingsOut = (s: { showReservers: boolean }) => ({ show_reservers: s.showReservers });
     app.get(
@@ -51,7 +51,7 @@ export function shareRoutes(sharing: SharingService, auth: SimpleJwtAuth, shared
       { ...authed, schema: doc('Change your wishlist settings', { 200: S.Settings }, { body: S.SettingsPatch }) },
       async (req) => settingsOut(await sharing.updateSettings(actorOf(req).userId, req.body)),
     );
-    methodGuard(app, '/api/users/me/settings/', ['GET', 'PATCH'], auth.required);
+    drfOptions(app, '/api/users/me/settings/', ['GET', 'PATCH'], auth.required);
 
     app.get(
       '/api/shared/:token/',
@@ -73,7 +73,7 @@ export function shareRoutes(sharing: SharingService, auth: SimpleJwtAuth, shared
         };
       },
     );
-    methodGuard(app, '/api/shared/:token/', ['GET'], auth.optional);
+    drfOptions(app, '/api/shared/:token/', ['GET'], auth.optional);
 
     const target = (req: FastifyRequest) => req.params as { token: string; id: string };
     const reserve = '/api/shared/:token/wishes/:id/reserve/';
@@ -109,6 +109,6 @@ export function shareRoutes(sharing: SharingService, auth: SimpleJwtAuth, shared
         return reply.code(204).send();
       },
     );
-    methodGuard(app, reserve, ['POST', 'DELETE'], auth.required);
+    drfOptions(app, reserve, ['POST', 'DELETE'], auth.required);
   };
 }

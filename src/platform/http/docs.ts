@@ -22,14 +22,83 @@ export async function registerOpenApi(app: FastifyInstance, tags: { name: string
       tags: [{ name: 'platform', description: 'Health, readiness, metrics' }, ...tags],
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          apiKey: { type: 'apiKey', in: 'header', name: 'api-key' },
-          sessionId: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'session_id <id>' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'An access token from identity (`/idp/api/v1/users/token`) or the wishlist login',
+          },
+          apiKey: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'api-key',
+            description: 'An identity API key (`agora apikey create`, `/idp/api/v1/api-keys/`)',
+          },
+          sessionId: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Authorization',
+            description: 'The value `session_id <id>`, with the id from `POST /messenger/v1/auth/login`',
+          },
         },
       },
     },
+    transformObject: (doc) =>
+      'openapiObject' in doc ? optionalBodies(doc.openapiObject as OpenApiDoc) : doc.swaggerObject,
   });
 }
+
+type OpenApiDoc = { paths?: Record<string, Record<string, Record<string, unknown>>> };
+/** Route schema key: the route also takes no body at all (an empty body reads as `{}`). */
+export const OPTIONAL_BODY = 'x-optional-body';
+
+/**
+ * @fastify/swagger marks every request body required; routes that read a missing body as `{}` say so. The
+ * kernel's own validation keyword (`finite`, see kernel.ts) is no OpenAPI and is left out.
+ */
+function optionalBodies(doc: OpenApiDoc): OpenApiDoc {
+  dropKeyword(doc.paths, 'finite');
+  for (const ops of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(ops)) {
+      if (!op[OPTIONAL_BODY]) continue;
+      delete op[OPTIONAL_BODY];
+      if (op.requestBody) (op.requestBody as { required: boolean }).required = false;
+    }
+  }
+  return doc;
+}
+
+function dropKeyword(node: unknown, keyword: string, depth = 0): void {
+  if (!node || typeof node !== 'object' || depth > 40) return;
+  if (Array.isArray(node)) return node.forEach((n) => dropKeyword(n, keyword, depth + 1));
+  const o = node as Record<string, unknown>;
+  if (o[keyword] === true) delete o[keyword];
+  for (const value of Object.values(o)) dropKeyword(value, keyword, depth + 1);
+}
+
+const binary = (description: string) => ({ type: 'string', format: 'binary', description });
+
+/**
+ * A multipart/form-data request body of file parts, for the route's `schema.body`. It documents the form;
+ * the kernel does not validate it (the parts are streamed to the handler, which reads and checks them).
+ */
+export const multipartForm = (files: Record<string, string>) => ({
+  content: {
+    'multipart/form-data': {
+      schema: {
+        type: 'object',
+        required: Object.keys(files),
+        properties: Object.fromEntries(Object.entries(files).map(([name, about]) => [name, binary(about)])),
+      },
+    },
+  },
+});
+
+/** A response whose body is a stored file, of whatever type the file has. */
+export const fileReply = (description: string) => ({
+  description,
+  content: { '*/*': { schema: binary(description) } },
+});
 
 /** /docs (Swagger UI), /redoc (ReDoc) and /openapi.json; every asset is served from node_modules, no CDN. */
 export async function registerDocs(app: FastifyInstance) {

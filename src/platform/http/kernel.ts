@@ -52,6 +52,7 @@ export async function createServer(ctx: PlatformContext): Promise<FastifyInstanc
   app.addHook('onRoute', (route) => {
     const schema = route.schema as Record<string, unknown> | undefined;
     for (const part of ['querystring', 'params', 'body', 'headers']) markFinite(schema?.[part]);
+    if (schema?.querystring) schema.querystring = defaultsOptional(schema.querystring);
   });
 
   // Hooks on the hot path take callbacks rather than promises: no promise per request and hook.
@@ -149,17 +150,30 @@ export function guardRouteConflicts(app: FastifyInstance): { owner: string } {
 /** Mounts a module at its prefix, with its error envelope for everything thrown under it. */
 export async function mountModule(app: FastifyInstance, mod: AgoraModule, prefix: string): Promise<void> {
   const base = prefix === '/' ? '' : prefix.replace(/\/+$/, '');
+  const envelope = (scope: FastifyInstance) => {
+    scope.setErrorHandler((err, req, reply) => {
+      const e = toAppError(err);
+      if (e.status >= 500) req.log.error({ err }, 'unhandled error');
+      const out = mod.renderError(e, req, reply);
+      void reply
+        .code(out.status ?? e.status)
+        .headers({ ...(e.headers ?? {}), ...(out.headers ?? {}) })
+        .send(out.body);
+    });
+    scope.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, tags: route.schema?.tags ?? [mod.name] };
+      // The credential resolver reads which module a route belongs to (API-key scopes are per module).
+      route.config = {
+        ...route.config,
+        module: mod.name,
+        checksText: mod.checksText,
+        authBeforeMethod: mod.authBeforeMethod,
+      };
+    });
+  };
   await app.register(
     async (scope) => {
-      scope.setErrorHandler((err, req, reply) => {
-        const e = toAppError(err);
-        if (e.status >= 500) req.log.error({ err }, 'unhandled error');
-        const out = mod.renderError(e, req, reply);
-        void reply
-          .code(out.status ?? e.status)
-          .headers({ ...(e.headers ?? {}), ...(out.headers ?? {}) })
-          .send(out.body);
-      });
+      envelope(scope);
       // A module at the root answers every unknown path; otherwise the platform does, outside prefixes.
       scope.setNotFoundHandler((req, reply) => {
         const out = mod.renderError(toAppError({ statusCode: 404, message: 'Not found.' }), req, reply);
@@ -168,15 +182,17 @@ export async function mountModule(app: FastifyInstance, mod: AgoraModule, prefix
           .headers(out.headers ?? {})
           .send(out.body);
       });
-      scope.addHook('onRoute', (route) => {
-        route.schema = { ...route.schema, tags: route.schema?.tags ?? [mod.name] };
-        // The credential resolver reads which module a route belongs to (API-key scopes are per module).
-        route.config = { ...route.config, module: mod.name, checksText: mod.checksText };
-      });
       await mod.routes(scope);
     },
     { prefix: base },
   );
+  const rootRoutes = mod.rootRoutes;
+  if (rootRoutes && base !== '') {
+    await app.register(async (scope) => {
+      envelope(scope);
+      await rootRoutes(scope);
+    });
+  }
 }
 
 /**
@@ -223,7 +239,12 @@ function bodiesWithoutCoercion(externalSchemas: unknown, options?: object) {
       customOptions: { ...given.customOptions, coerceTypes: false },
     } as never,
   );
-  return (route: Parameters<typeof coercing>[0]) => (route.httpPart === 'body' ? strict : coercing)(route);
+  const streamed = (() => true) as unknown as ReturnType<ReturnType<typeof build>>;
+  return (route: Parameters<typeof coercing>[0] & { contentType?: string }) => {
+    // A multipart body is streamed to its handler, which reads the parts: its schema documents the form.
+    if (route.httpPart === 'body' && route.contentType === 'multipart/form-data') return streamed;
+    return (route.httpPart === 'body' ? strict : coercing)(route);
+  };
 }
 
 /**
@@ -238,6 +259,17 @@ function finiteKeyword(ajv: Ajv): Ajv {
     validate: (on: boolean, data: unknown) => !on || typeof data !== 'number' || Number.isFinite(data),
   });
   return ajv;
+}
+
+/**
+ * A query parameter with a default may be left out (Ajv fills the default in), so it is not required: the
+ * OpenAPI document says so too.
+ */
+function defaultsOptional(schema: unknown): unknown {
+  const s = schema as { required?: string[]; properties?: Record<string, { default?: unknown }> };
+  if (!s || !Array.isArray(s.required) || !s.properties) return schema;
+  const required = s.required.filter((name) => s.properties![name]?.default === undefined);
+  return required.length === s.required.length ? schema : { ...s, required };
 }
 
 function markFinite(node: unknown, depth = 0): void {

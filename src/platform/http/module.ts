@@ -46,6 +46,17 @@ export interface AgoraModule {
    * allowed."); otherwise the kernel refuses them in every body, query and path of the module (400).
    */
   checksText?: boolean;
+  /**
+   * The original checked credentials before the method (Django REST framework): a method a path lacks answers
+   * 405 only after the path's own preHandlers (its authentication) pass. Otherwise the 405 comes first, as in
+   * Starlette; a module's own onRequest hooks run first either way.
+   */
+  authBeforeMethod?: boolean;
+  /**
+   * Routes served at the root whatever the module's prefix, in its envelope (e.g. paths a client's proxy
+   * forwards unchanged). Not registered when the module is mounted at the root: `routes` serves them there.
+   */
+  rootRoutes?(app: FastifyInstance): Promise<void>;
 }
 
 export type ModuleFactory<Deps = unknown> = (ctx: PlatformContext, deps: Deps) => AgoraModule | Promise<AgoraModule>;

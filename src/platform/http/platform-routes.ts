@@ -1,6 +1,8 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { PlatformContext } from '../context.js';
+import { AppError } from '../errors.js';
 
 const Health = Type.Object({ status: Type.String() });
 const Ready = Type.Object({
@@ -41,14 +43,34 @@ export async function platformRoutes(app: FastifyInstance, ctx: PlatformContext)
     },
   );
 
+  const allowed = metricsGuard(ctx.config.METRICS_TOKEN);
   app.get(
     '/metrics',
     { schema: { tags: ['platform'], summary: 'Prometheus metrics', hide: true } },
-    async (_req, reply) => {
+    async (req, reply) => {
+      if (!allowed(req.headers.authorization)) {
+        throw new AppError('METRICS_TOKEN', 401, 'Metrics need "Authorization: Bearer <METRICS_TOKEN>"', undefined, {
+          'www-authenticate': 'Bearer realm="metrics"',
+        });
+      }
       const body = await ctx.metrics.registry.metrics();
       return reply.type(ctx.metrics.registry.contentType).send(body);
     },
   );
+}
+
+/**
+ * With METRICS_TOKEN set, /metrics answers only `Authorization: Bearer <token>` (what Prometheus sends with
+ * `authorization.credentials_file`); compared through digests, so the time taken does not tell the token.
+ */
+function metricsGuard(token: string): (header: string | undefined) => boolean {
+  if (!token) return () => true;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  const expected = digest(token);
+  return (header) => {
+    const given = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+    return given !== undefined && timingSafeEqual(digest(given), expected);
+  };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
