@@ -4,7 +4,8 @@ import type { AgoraModule } from '../../platform/http/module.js';
 import { credentialOf, resolveActor, type ResolveOptions } from './credentials.js';
 import { renderIdentityError } from './identity.errors.js';
 import { identityRoutes } from './identity.routes.js';
-import { createIdentityService, type IdentityService } from './identity.service.js';
+import { federationService } from './identity.federation.js';
+import { createIdentityService, type IdentityDeps, type IdentityService } from './identity.service.js';
 import { argon2Hasher } from './passwords.js';
 import { createSigner } from './tokens.js';
 
@@ -43,7 +44,7 @@ export interface IdentityApi {
 export async function createIdentity(ctx: PlatformContext): Promise<{ module: AgoraModule; api: IdentityApi }> {
   const { config } = ctx;
   const signer = await createSigner(config);
-  const service = createIdentityService({
+  const deps: IdentityDeps = {
     db: ctx.database.db,
     config,
     cache: ctx.cache,
@@ -52,7 +53,9 @@ export async function createIdentity(ctx: PlatformContext): Promise<{ module: Ag
     hasher: argon2Hasher(config.ARGON2_MEMORY_KIB, config.ARGON2_ITERATIONS),
     signer,
     jobs: ctx.jobs,
-  });
+  };
+  const service = createIdentityService(deps);
+  const federation = federationService(deps, service);
 
   const api: IdentityApi = {
     service,
@@ -80,13 +83,18 @@ export async function createIdentity(ctx: PlatformContext): Promise<{ module: Ag
   const module: AgoraModule = {
     name: 'identity',
     description: 'Accounts, tokens, sessions, roles and API keys shared by every module',
-    routes: identityRoutes(ctx, service, signer),
+    routes: identityRoutes(ctx, service, signer, { federation }),
     renderError: renderIdentityError,
     tasks: [
       {
         name: 'identity.tokens.flush-expired',
         everySeconds: config.TOKEN_FLUSH_INTERVAL,
         run: () => service.flushExpired(),
+      },
+      {
+        name: 'identity.oauth.flush-expired',
+        everySeconds: config.TOKEN_FLUSH_INTERVAL,
+        run: () => federation.flushExpired(),
       },
     ],
     async seed() {
