@@ -70,6 +70,8 @@ declare module 'oidc-provider' {
 
   export class Client {
     static validate(metadata: Record<string, unknown>): Promise<void>;
+    static find(id: string): Promise<Client | undefined>;
+    clientName?: string;
     clientSecret?: string;
     compareClientSecret(actual: string): boolean | Promise<boolean>;
   }
