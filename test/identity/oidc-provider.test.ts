@@ -34,10 +34,10 @@ describe('Agora as an OpenID provider: openid-client completes code + PKCE and r
     expect(meta.response_types_supported).toEqual(['code']);
     expect(meta.code_challenge_methods_supported).toEqual(['S256']);
     expect(meta.end_session_endpoint).toBe(`${issuer}/oidc/session/end`);
-    const jwks = await (await fetch(meta.jwks_uri!)).json();
+    const jwks = (await (await fetch(meta.jwks_uri!)).json()) as { keys: Record<string, unknown>[] };
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
-    expect(jwks.keys[0].d).toBeUndefined();
+    expect(jwks.keys[0]!.d).toBeUndefined();
   });
 
   it('code + PKCE → ID token (checked by openid-client) → userinfo → refresh', async () => {
