@@ -3,6 +3,7 @@ import { buildApp, type Agora } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase, pgliteDir } from './platform/db/database.js';
 import { migrate } from './platform/db/migrate.js';
+import { oidcCommand } from './modules/identity/index.js';
 import { stopTelemetry } from './platform/observability/tracing.js';
 
 const HELP = `agora <command>
@@ -15,6 +16,7 @@ const HELP = `agora <command>
   createsuperuser             --username U [--email E] [--password P] (or SUPERUSER_* variables)
   apikey create               --user U [--name N]   prints a new API key once
   tokens flush-expired        delete expired sessions and refresh tokens
+  oidc client create|list|delete  clients of the OpenID provider (agora oidc client for usage)
   openapi                     print the OpenAPI document
 
 Configuration comes from the environment and .env; see README.md.`;
@@ -150,6 +152,10 @@ async function main(argv: string[]) {
         out(`Removed ${r.sessions} sessions and ${r.refreshTokens} refresh tokens`);
       });
     }
+    case 'oidc':
+      return withApp(config, async (agora) =>
+        out((await oidcCommand(agora.identity.oidcClients, [sub ?? '', ...rest])).join('\n')),
+      );
     case 'openapi':
       return withApp({ ...config, LOG_LEVEL: 'silent' }, async (agora) => {
         out(JSON.stringify(agora.app.swagger(), null, 2));

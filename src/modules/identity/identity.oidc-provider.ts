@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import Provider, { interactionPolicy, type KoaContext } from 'oidc-provider';
+import type { KoaContext, Provider } from 'oidc-provider';
 import { oidcAdapter } from './identity.oidc-adapter.js';
 import { oidcKeys } from './identity.oidc-keys.js';
 import { errorPage, loggedOutPage, logoutPage } from './identity.oidc-pages.js';
@@ -47,6 +47,8 @@ export function oidcProviderEnabled(config: IdentityDeps['config']) {
  */
 async function createOidcProvider(deps: IdentityDeps, service: IdentityService, log: FastifyBaseLogger) {
   const { db, config, clock } = deps;
+  // Loaded on first use: the package is a Koa application that a deployment without it need not load.
+  const { default: Provider, interactionPolicy } = await import('oidc-provider');
   const keys = await oidcKeys(config);
   const mount = identityMount(config);
 

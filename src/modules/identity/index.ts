@@ -26,6 +26,7 @@ export { isAdmin, requireAdmin, ADMIN_PERMISSION, loginFailure } from './identit
 export type { LoginFailure, PasswordLogin } from './identity.service.js';
 export type { UserRow } from './identity.repository.js';
 export type { ResolveOptions, Credential } from './credentials.js';
+export { oidcCommand } from './identity.cli.js';
 
 /** What other modules may use of identity. */
 export interface IdentityApi {
