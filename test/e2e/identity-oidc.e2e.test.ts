@@ -64,7 +64,12 @@ describe('Agora’s OpenID login and consent pages in a real browser (Chromium +
     await expect.poll(() => tab.title()).toBe('Sign in to Agora — Agora');
     expect(await tab.textContent('main')).toContain('Test RP');
     // the stylesheet is allowed by its hash: the page is styled
-    const button = await tab.$eval('#sign-in', (el) => getComputedStyle(el).backgroundColor);
+    const button = await tab.$eval(
+      '#sign-in',
+      (el) =>
+        (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el)
+          .backgroundColor,
+    );
     expect(button).toBe('rgb(36, 84, 197)');
 
     await tab.fill('#login', user.username);

@@ -68,7 +68,7 @@ describe('the OpenID provider’s endpoints never answer 5xx to bad input', () =
         for (const v of JUNK) await send(`${path}?client_id=${v}&redirect_uri=${v}&state=${v}`, { method });
       }
       for (const [type, body] of BODIES)
-        await send(path, { method: 'POST', headers: { 'content-type': type }, body: body as BodyInit });
+        await send(path, { method: 'POST', headers: { 'content-type': type }, body: body as RequestInit['body'] });
       await send(path, { headers: { authorization: 'Bearer garbage' } });
       await send(path, { method: 'POST', headers: { authorization: 'Basic %%%' } });
     }
