@@ -165,6 +165,16 @@ describe('account linking: a provider identity never takes over an account silen
       // the wishlist also takes identity's own access token of the Google login
       const wishes = await agora.app.inject({ url: '/wishlist/api/wishes/', headers: bearer(token) });
       expect(wishes.statusCode).toBe(200);
+      // and the microblog an API key made with it
+      const key = await agora.app.inject({
+        method: 'POST',
+        url: `${P}/api-keys/`,
+        headers: bearer(token),
+        payload: { name: 'microblog' },
+      });
+      expect(key.statusCode).toBe(201);
+      const me = await agora.app.inject({ url: '/microblog/api/users/me', headers: { 'api-key': key.json().key } });
+      expect(me.statusCode).toBe(200);
     });
 
     it('with a password set, the Google identity can be unlinked; signing in with Google then makes a new account', async () => {

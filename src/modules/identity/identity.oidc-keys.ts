@@ -33,15 +33,17 @@ export async function oidcKeys(config: Config): Promise<OidcKeys> {
     throw new Error('The OpenID provider needs JWT_PRIVATE_KEY_FILE in production (or set OIDC_PROVIDER=off)');
   }
   const file = join(config.DATA_DIR, 'oidc-signing-key.json');
-  let jwk: JsonWebKey;
-  if (existsSync(file)) {
-    jwk = JSON.parse(readFileSync(file, 'utf8')) as JsonWebKey;
-  } else {
+  if (!existsSync(file)) {
     const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
-    jwk = privateKey.export({ format: 'jwk' });
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(jwk), { mode: 0o600 });
+    try {
+      // 'wx': of processes sharing DATA_DIR that start together, the first key written is everyone's.
+      writeFileSync(file, JSON.stringify(privateKey.export({ format: 'jwk' })), { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
   }
+  const jwk = JSON.parse(readFileSync(file, 'utf8')) as JsonWebKey;
   const kid = `agora-dev-${derive(String(jwk.n)).slice(0, 8)}`;
   return {
     signing: { ...jwk, kid, alg: algOf(jwk), use: 'sig' },

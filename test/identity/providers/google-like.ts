@@ -54,6 +54,7 @@ export async function googleLike(client: { clientId: string; clientSecret: strin
     pkce: { required: () => true },
     interactions: { url: async (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     cookies: { keys: ['google-like-cookie-key'] },
+    ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 3600, Grant: 3600 },
   });
   provider.use(async (ctx, next) => {
     await next();
