@@ -1,8 +1,11 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agora } from '../../src/app.js';
 import { configFrom } from '../../src/config.js';
 import { authorizationRequest, listeningAgora, relyingParty } from './providers/agora-op.js';
 import { Jar, visit } from './providers/browser.js';
+
+const rowsOf = (r: unknown) => (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Record<string, unknown>[];
 
 describe('rate limits on the external-login steps and on the OpenID login page', () => {
   let agora: Agora;
@@ -39,6 +42,27 @@ describe('rate limits on the external-login steps and on the OpenID login page',
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await visit(page, jar)).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
+  it('expired logins in flight and provider records are swept by the identity.oauth.flush-expired task', async () => {
+    const db = agora.ctx.database.db;
+    const count = async (table: string) =>
+      Number(rowsOf(await db.execute(sql.raw(`select count(*)::int as n from identity.${table}`)))[0]!.n);
+    await agora.app.inject({ url: '/idp/api/v1/auth/vk/', remoteAddress: '10.0.0.20' });
+    const rp = await relyingParty(agora, issuer);
+    await visit((await authorizationRequest(rp.config, rp.redirectUri)).url, new Jar());
+    expect(await count('oauth_states')).toBeGreaterThan(0);
+    expect(await count('oidc_models')).toBeGreaterThan(0);
+    await db.execute(sql`update identity.oauth_states set expires_at = now() - interval '1 minute'`);
+    await db.execute(sql`update identity.oidc_models set expires_at = now() - interval '1 minute'`);
+    const task = agora.modules
+      .find((m) => m.name === 'identity')!
+      .tasks!.find((t) => t.name === 'identity.oauth.flush-expired')!;
+    const swept = (await task.run()) as { states: number; oidc: number };
+    expect(swept.states).toBeGreaterThan(0);
+    expect(swept.oidc).toBeGreaterThan(0);
+    expect(await count('oauth_states')).toBe(0);
+    expect(await count('oidc_models')).toBe(0);
   });
 
   it('a provider that cannot be reached is a 502 with a clear message, not a 500', async () => {

@@ -1,5 +1,4 @@
 import * as oidc from 'openid-client';
-import type { Db } from '../../platform/db/database.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { federationRepository as fed } from './identity.federation.repository.js';
 import { federatedAccounts } from './identity.federation-accounts.js';
@@ -132,7 +131,7 @@ export function federationService(deps: IdentityDeps, service: IdentityService) 
     },
 
     async flushExpired() {
-      return fed.flushExpired(db as Db, clock.now());
+      return fed.flushExpired(db, clock.now());
     },
   };
 }

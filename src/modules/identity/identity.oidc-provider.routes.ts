@@ -114,12 +114,9 @@ export function oidcProviderRoutes(ctx: PlatformContext, service: IdentityServic
         if (!found) return reply;
         const { details } = found;
         const login = (req.body.login ?? '').trim();
+        const client = await clientName(details);
         const retry = (status: number, error: string) =>
-          html(
-            reply,
-            status,
-            loginPage({ action: `${base(details.uid)}/login`, client: details.params.client_id, login, error }),
-          );
+          html(reply, status, loginPage({ action: `${base(details.uid)}/login`, client, login, error }));
         if (details.prompt.name !== 'login')
           return retry(400, 'You are signed in already; go back to the application.');
         if (!login || !req.body.password) return retry(400, 'Enter your username or email and your password.');

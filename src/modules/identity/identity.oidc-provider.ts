@@ -62,11 +62,19 @@ async function createOidcProvider(deps: IdentityDeps, service: IdentityService, 
       ),
     );
 
-  /** Binds an OpenID session to the Agora session of its latest login; tokens of an earlier login go. */
-  async function bind(uid: string, sessionId: string) {
+  const liveSession = async (sessionId: string | undefined, accountId: string) => {
+    const session = sessionId ? await repo.sessionById(db, sessionId) : undefined;
+    return Boolean(session && !session.revokedAt && session.expiresAt > clock.now() && session.userId === accountId);
+  };
+
+  /**
+   * Binds an OpenID session to the Agora session of its latest login. Tokens issued under an earlier Agora
+   * session that has ended go first: they must not come back to life under the new one.
+   */
+  async function bind(uid: string, sessionId: string, accountId: string) {
     const before = await oidcRepo.sessionOfUid(db, uid);
     if (before === sessionId) return;
-    if (before) await oidcRepo.dropTokensOfSession(db, uid);
+    if (before && !(await liveSession(before, accountId))) await oidcRepo.dropTokensOfSession(db, uid);
     await oidcRepo.bindSession(db, uid, sessionId);
   }
 
@@ -75,12 +83,8 @@ async function createOidcProvider(deps: IdentityDeps, service: IdentityService, 
     if (!uid) return undefined;
     // Right after the login page, the interaction result names the Agora session it opened.
     const fresh = !token && (ctx.oidc.result?.agora as { sessionId?: string } | undefined)?.sessionId;
-    if (fresh) await bind(uid, fresh);
-    const sessionId = fresh || (await oidcRepo.sessionOfUid(db, uid));
-    const session = sessionId ? await repo.sessionById(db, sessionId) : undefined;
-    if (!session || session.revokedAt || session.expiresAt <= clock.now() || session.userId !== accountId) {
-      return undefined;
-    }
+    if (fresh) await bind(uid, fresh, accountId);
+    if (!(await liveSession(fresh || (await oidcRepo.sessionOfUid(db, uid)), accountId))) return undefined;
     const user = await service.getUser(accountId);
     if (!user?.isActive) return undefined;
     return {
@@ -211,7 +215,11 @@ export function openIdProvider(deps: IdentityDeps, service: IdentityService, log
     }
   });
   return {
-    provider: () => (made ??= createOidcProvider(deps, service, log)),
+    provider: () =>
+      (made ??= createOidcProvider(deps, service, log).catch((err: unknown) => {
+        made = undefined; // a later request tries again (and logs why it failed)
+        throw err;
+      })),
     /** Expired codes, tokens, sessions and interactions (a scheduled task). */
     flushExpired: () => oidcRepo.flushExpired(db, deps.clock.now()),
   };
