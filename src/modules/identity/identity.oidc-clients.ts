@@ -27,7 +27,8 @@ export const clientOut = (c: OidcClientRow) => ({
 export function oidcClientService({ db, clock }: IdentityDeps, oidc: OpenIdProvider) {
   return {
     async create(input: NewOidcClient) {
-      const clientId = clock.token(18);
+      // Hex, so a client id never starts with '-' (a CLI argument would read it as an option).
+      const clientId = clock.uuid().replace(/-/g, '');
       const secret = input.public ? undefined : clock.token(32);
       const metadata: Record<string, unknown> = {
         client_name: input.name,
