@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agora } from '../src/app.js';
 import { testApp } from './helpers/app.js';
@@ -20,7 +21,7 @@ describe('text at the edge: NUL and invalid UTF-8', () => {
   });
   afterAll(async () => agora.app.close());
 
-  const inject = (opts: Parameters<Agora['app']['inject']>[0]) => agora.app.inject(opts);
+  const inject = (opts: InjectOptions) => agora.app.inject(opts);
 
   it('identity login with a NUL (JSON and form) is a 400 {"detail"}', async () => {
     const json = await inject({
