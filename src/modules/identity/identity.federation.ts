@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import { AppError, notFound } from '../../platform/errors.js';
 import { federationRepository as fed } from './identity.federation.repository.js';
-import { federatedAccounts } from './identity.federation-accounts.js';
+import { federatedAccounts } from './identity.federation.accounts.js';
 import {
   providerFailure,
   providersFromConfig,

@@ -41,7 +41,11 @@ export function oidcProviderRoutes(ctx: PlatformContext, service: IdentityServic
         raw.url = raw.url!.slice(mount.length) || '/';
         for (const [name, value] of Object.entries(PROVIDER_HEADERS)) reply.raw.setHeader(name, value);
         reply.raw.setHeader('x-request-id', req.id);
-        await callback(raw, reply.raw);
+        try {
+          await callback(raw, reply.raw);
+        } finally {
+          raw.url = raw.originalUrl; // the access log names the path as the client sent it
+        }
       };
       scope.get('/.well-known/openid-configuration', { schema: hidden }, handoff);
       scope.all('/oidc/*', { schema: hidden }, handoff);
