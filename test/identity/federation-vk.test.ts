@@ -91,15 +91,19 @@ describe('sign in with VK ID: OAuth 2 + PKCE against a stand-in of its documente
     expect(await usersCount()).toBe(before);
   });
 
-  it('wrong state, replayed state and VK’s error are 400s', async () => {
+  it('wrong state, replayed state and VK’s error are 400s that create nothing', async () => {
     const user = vkUser();
+    const before = await usersCount();
     const { callback, cookie } = await login(user);
     const wrong = new URL(callback);
     wrong.searchParams.set('state', 'forged');
     expect((await deliver(agora, wrong, cookie)).statusCode).toBe(400);
+    expect(await usersCount()).toBe(before);
     expect((await deliver(agora, callback, cookie)).statusCode).toBe(200);
+    expect(await usersCount()).toBe(before + 1);
     const replay = await deliver(agora, callback, cookie);
     expect(replay.statusCode).toBe(400);
+    expect(await usersCount()).toBe(before + 1);
 
     vk.behaviour.deny = true;
     try {
@@ -107,6 +111,7 @@ describe('sign in with VK ID: OAuth 2 + PKCE against a stand-in of its documente
       const res = await deliver(agora, denied.callback, denied.cookie);
       expect(res.statusCode).toBe(400);
       expect(res.json().detail).toBe('vk refused the login (access_denied: User denied access)');
+      expect(await usersCount()).toBe(before + 1);
     } finally {
       vk.behaviour.deny = false;
     }
