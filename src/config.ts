@@ -246,6 +246,41 @@ export const CONFIG_SCHEMA = {
     'Deepest feed page by number: tweets skipped ((offset-1)*limit) beyond this answer 400; ?cursor= pages have no limit',
   ),
   MICROBLOG_MEDIA_UNATTACHED_TTL: duration('24h', 'An uploaded image never attached to a tweet is deleted after this'),
+  // Identity federation (sign in with Google / VK ID) and Agora as an OpenID provider.
+  PUBLIC_URL: str(
+    '',
+    'External base URL (scheme://host[:port]) of this deployment: OAuth callback URLs and the OpenID issuer are built from it; empty uses http://localhost:<PORT>',
+  ),
+  OAUTH_FRONTEND_REDIRECT_URL: str(
+    '',
+    'After an external login, send the browser here with ?code=<one-time code> for POST <identity>/api/v1/auth/token; empty answers the callback with the Token',
+  ),
+  OAUTH_RATE_LIMIT_PER_MINUTE: int(
+    30,
+    'Requests per minute per IP on external-login redirects, callbacks and code exchanges, and on the OpenID login page',
+    1,
+  ),
+  OAUTH_GOOGLE_CLIENT_ID: str('', 'Google OAuth client id; set, it enables <identity>/api/v1/auth/google/'),
+  OAUTH_GOOGLE_CLIENT_SECRET: str('', 'Google OAuth client secret', { secret: true }),
+  OAUTH_GOOGLE_ISSUER: str(
+    'https://accounts.google.com',
+    'Google issuer URL; endpoints and signing keys come from its /.well-known/openid-configuration',
+  ),
+  OAUTH_GOOGLE_SCOPES: str('openid email profile', 'Scopes asked of Google'),
+  OAUTH_VK_CLIENT_ID: str('', 'VK ID app id; set, it enables <identity>/api/v1/auth/vk/'),
+  OAUTH_VK_CLIENT_SECRET: str('', 'VK ID app secret; empty sends none (VK ID relies on PKCE)', { secret: true }),
+  OAUTH_VK_AUTHORIZATION_URL: str('https://id.vk.com/authorize', 'VK ID authorization endpoint'),
+  OAUTH_VK_TOKEN_URL: str('https://id.vk.com/oauth2/auth', 'VK ID token endpoint (code + code_verifier + device_id)'),
+  OAUTH_VK_USERINFO_URL: str(
+    'https://id.vk.com/oauth2/user_info',
+    'VK ID user endpoint (POST client_id, access_token)',
+  ),
+  OAUTH_VK_SCOPES: str('vkid.personal_info email', 'Scopes asked of VK ID'),
+  OIDC_PROVIDER: oneOf(
+    ['auto', 'on', 'off'] as const,
+    'auto',
+    'Agora as an OpenID provider (<identity>/.well-known/openid-configuration). auto: on in development, and in production when JWT_PRIVATE_KEY_FILE and PUBLIC_URL are set; on: production refuses to start without them',
+  ),
   SUPERUSER_USERNAME: str('', 'Creates (or updates) this superuser at start-up when set with SUPERUSER_PASSWORD'),
   SUPERUSER_EMAIL: str('', 'Email of the SUPERUSER_USERNAME account'),
   SUPERUSER_PASSWORD: str('', 'Password of the SUPERUSER_USERNAME account', { secret: true }),
@@ -300,6 +335,21 @@ export function loadConfig(
     }
   } else if (config.JWT_SECRET && config.JWT_SECRET.length < 32) {
     problems.push('JWT_SECRET must be at least 32 characters');
+  }
+  if (config.AGORA_ENV === 'production' && (config.OAUTH_GOOGLE_CLIENT_ID || config.OAUTH_VK_CLIENT_ID)) {
+    if (!config.PUBLIC_URL) problems.push('External login (OAUTH_*_CLIENT_ID) needs PUBLIC_URL in production');
+    for (const name of [
+      'OAUTH_GOOGLE_ISSUER',
+      'OAUTH_VK_AUTHORIZATION_URL',
+      'OAUTH_VK_TOKEN_URL',
+      'OAUTH_VK_USERINFO_URL',
+    ] as const)
+      if (!config[name].startsWith('https://')) problems.push(`${name} must be an https URL in production`);
+  }
+  if (config.AGORA_ENV === 'production' && config.OIDC_PROVIDER === 'on') {
+    if (!config.JWT_PRIVATE_KEY_FILE)
+      problems.push('OIDC_PROVIDER=on needs JWT_PRIVATE_KEY_FILE (its signing key) in production');
+    if (!config.PUBLIC_URL) problems.push('OIDC_PROVIDER=on needs PUBLIC_URL (its issuer) in production');
   }
   if (config.JWT_ALGORITHM !== 'HS256' && !config.JWT_PRIVATE_KEY_FILE) {
     problems.push(`JWT_ALGORITHM ${config.JWT_ALGORITHM} needs JWT_PRIVATE_KEY_FILE`);

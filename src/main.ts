@@ -17,6 +17,7 @@ const HELP = `agora <command>
   createsuperuser             --username U [--email E] [--password P] (or SUPERUSER_* variables)
   apikey create               --user U [--name N]   prints a new API key once
   tokens flush-expired        delete expired sessions and refresh tokens
+  oidc client create|list|delete  clients of the OpenID provider (agora oidc client for usage)
   openapi                     print the OpenAPI document
 
 On the embedded database (no DATABASE_URL) one process holds DATA_DIR: while a server runs there, the
@@ -116,6 +117,8 @@ function commandArgs(command: DbCommand, args: string[], config: Config): Comman
       if (!values.user) throw new Error('apikey create needs --user <username>');
       return { user: values.user, name: values.name };
     }
+    case 'oidc':
+      return { argv: args };
     case 'seed':
       if (config.AGORA_ENV === 'production')
         throw new Error('agora seed creates demo data and is refused in production');
@@ -183,6 +186,8 @@ async function main(argv: string[]) {
     case 'tokens':
       if (sub !== 'flush-expired') throw new Error('usage: agora tokens flush-expired');
       return databaseCommand(config, 'tokens flush-expired', rest);
+    case 'oidc':
+      return databaseCommand(config, 'oidc', [sub, ...rest].filter((a): a is string => a !== undefined));
     default:
       throw new Error(`unknown command "${command}"\n\n${HELP}`);
   }

@@ -1,5 +1,6 @@
 import type { Agora } from '../app.js';
 import type { Database } from '../platform/db/database.js';
+import { oidcCommand } from '../modules/identity/index.js';
 import { migrate } from '../platform/db/migrate.js';
 
 /**
@@ -13,6 +14,8 @@ export interface CommandArgs {
   password?: string;
   user?: string;
   name?: string;
+  /** The words after `agora oidc` (parsed by identity's OpenID client command). */
+  argv?: string[];
 }
 
 /** Checked where the command is typed and again where it runs. */
@@ -56,6 +59,8 @@ export const DB_COMMANDS = {
     const r = await agora.identity.service.flushExpired();
     return [`Removed ${r.sessions} sessions and ${r.refreshTokens} refresh tokens`];
   },
+
+  oidc: (agora: Agora, a: CommandArgs) => oidcCommand(agora.identity.oidcClients, a.argv ?? []),
 
   async openapi(agora: Agora): Promise<string[]> {
     return [JSON.stringify(agora.app.swagger(), null, 2)];

@@ -18,9 +18,13 @@ export const apiKeyKey = (keyHash: string) => `idn:k:${keyHash}`;
 
 export function credentialCache({ db, config, cache, clock }: IdentityDeps) {
   const cacheTtl = config.SESSION_CACHE_TTL;
+  const sessionsEnded: ((sessionIds: string[]) => Promise<void>)[] = [];
 
+  /** Every revocation passes here; listeners hear of ended sessions (the OpenID provider ends their grants). */
   async function tombstone(keys: string[]) {
     await Promise.all(keys.map((k) => cache.set(k, REVOKED, Math.max(cacheTtl, 1) * 2)));
+    const ended = keys.filter((k) => k.startsWith('idn:s:')).map((k) => k.slice('idn:s:'.length));
+    if (ended.length) for (const listener of sessionsEnded) await listener(ended);
   }
 
   return {
@@ -47,6 +51,11 @@ export function credentialCache({ db, config, cache, clock }: IdentityDeps) {
 
     /** Marks credentials revoked in the cache, so every instance sharing it rejects them on the next request. */
     tombstone,
+
+    /** Calls `listener` with the ids of sessions once they are revoked (logout, password change, deactivation…). */
+    onSessionsEnded(listener: (sessionIds: string[]) => Promise<void>) {
+      sessionsEnded.push(listener);
+    },
 
     /** Tombstones revoked sessions (rows as the repository's revoke statements return them). */
     async revokeSessions(rows: { id: string; secretHash: string | null }[]) {

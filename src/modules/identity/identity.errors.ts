@@ -10,5 +10,7 @@ export function renderIdentityError(err: AppError): ErrorReply {
   }
   const body: Record<string, unknown> = { detail: err.message };
   if (err.code === 'VALIDATION_FAILED' && Array.isArray(err.details)) body.errors = err.details;
+  // A login that needs the existing account's consent carries the token that accepts the link.
+  if (err.code === 'LINK_REQUIRED' && err.details) Object.assign(body, err.details);
   return { status: err.status, body, headers };
 }

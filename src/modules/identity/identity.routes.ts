@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { PlatformContext } from '../../platform/context.js';
 import { accountRoutes } from './identity.accounts.routes.js';
 import { apiKeyRoutes } from './identity.api-keys.routes.js';
-import { identityGuards, typed } from './identity.http.js';
+import type { FederationService } from './identity.federation.js';
+import { federationRoutes } from './identity.federation.routes.js';
+import { identityGuards, typed, type IdentityGuards } from './identity.http.js';
 import { roleRoutes } from './identity.roles.routes.js';
 import * as S from './identity.schemas.js';
 import type { IdentityService } from './identity.service.js';
@@ -10,7 +12,12 @@ import { sessionRoutes } from './identity.sessions.routes.js';
 import type { TokenSigner } from './tokens.js';
 
 /** Identity's HTTP surface (under /api/v1), one file per concern. */
-export function identityRoutes(ctx: PlatformContext, service: IdentityService, signer: TokenSigner) {
+export function identityRoutes(
+  ctx: PlatformContext,
+  service: IdentityService,
+  signer: TokenSigner,
+  more: { federation: FederationService; oidc?: (app: FastifyInstance, guards: IdentityGuards) => Promise<void> },
+) {
   return async function routes(root: FastifyInstance) {
     const app = typed(root);
     const guards = identityGuards(ctx, service);
@@ -30,5 +37,7 @@ export function identityRoutes(ctx: PlatformContext, service: IdentityService, s
     sessionRoutes(app, service, guards);
     roleRoutes(app, service, guards);
     apiKeyRoutes(app, service, guards);
+    federationRoutes(app, ctx, service, more.federation, guards);
+    await more.oidc?.(root, guards);
   };
 }

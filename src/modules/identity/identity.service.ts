@@ -26,6 +26,7 @@ export function createIdentityService(deps: IdentityDeps) {
     ...resolutionService(deps, creds),
     ...apiKeyService(deps, creds),
     ...roleService(deps, creds),
+    onSessionsEnded: creds.onSessionsEnded,
   };
 }
 

@@ -1,10 +1,16 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { PlatformContext } from '../../platform/context.js';
 import type { AgoraModule } from '../../platform/http/module.js';
 import { credentialOf, resolveActor, type ResolveOptions } from './credentials.js';
 import { renderIdentityError } from './identity.errors.js';
 import { identityRoutes } from './identity.routes.js';
-import { createIdentityService, type IdentityService } from './identity.service.js';
+import { federationService } from './identity.federation.js';
+import { typed, type IdentityGuards } from './identity.http.js';
+import { oidcClientRoutes } from './identity.oidc-clients.routes.js';
+import { oidcClientService, type OidcClientService } from './identity.oidc-clients.js';
+import { oidcProviderEnabled, openIdProvider } from './identity.oidc-provider.js';
+import { oidcProviderRoutes } from './identity.oidc-provider.routes.js';
+import { createIdentityService, type IdentityDeps, type IdentityService } from './identity.service.js';
 import { argon2Hasher } from './passwords.js';
 import { createSigner } from './tokens.js';
 
@@ -20,6 +26,7 @@ export { isAdmin, requireAdmin, ADMIN_PERMISSION, loginFailure } from './identit
 export type { LoginFailure, PasswordLogin } from './identity.service.js';
 export type { UserRow } from './identity.repository.js';
 export type { ResolveOptions, Credential } from './credentials.js';
+export { oidcCommand } from './identity.cli.js';
 
 /** What other modules may use of identity. */
 export interface IdentityApi {
@@ -29,6 +36,8 @@ export interface IdentityApi {
   credentialOf: typeof credentialOf;
   /** The seed's gRPC call, as a function: a user's public fields. */
   getUser(id: string): Promise<{ id: string; email: string | null; username: string } | undefined>;
+  /** Clients of Agora's OpenID provider (the CLI registers them); undefined when the provider is off. */
+  oidcClients?: OidcClientService;
   /** Demo account for `agora seed`: created once with a random password, which is returned only then. */
   demoUser(
     username: string,
@@ -43,7 +52,7 @@ export interface IdentityApi {
 export async function createIdentity(ctx: PlatformContext): Promise<{ module: AgoraModule; api: IdentityApi }> {
   const { config } = ctx;
   const signer = await createSigner(config);
-  const service = createIdentityService({
+  const deps: IdentityDeps = {
     db: ctx.database.db,
     config,
     cache: ctx.cache,
@@ -52,10 +61,21 @@ export async function createIdentity(ctx: PlatformContext): Promise<{ module: Ag
     hasher: argon2Hasher(config.ARGON2_MEMORY_KIB, config.ARGON2_ITERATIONS),
     signer,
     jobs: ctx.jobs,
-  });
+  };
+  const service = createIdentityService(deps);
+  const federation = federationService(deps, service);
+  const openId = oidcProviderEnabled(config) ? openIdProvider(deps, service, ctx.log) : undefined;
+  const oidcClients = openId && oidcClientService(deps, openId);
+  const oidcRoutes =
+    openId &&
+    (async (app: FastifyInstance, guards: IdentityGuards) => {
+      await oidcProviderRoutes(ctx, service, openId)(app);
+      oidcClientRoutes(typed(app), oidcClients!, guards);
+    });
 
   const api: IdentityApi = {
     service,
+    oidcClients,
     resolve: (req, opts) => resolveActor(service, req, opts),
     credentialOf,
     getUser: async (id) => {
@@ -80,13 +100,18 @@ export async function createIdentity(ctx: PlatformContext): Promise<{ module: Ag
   const module: AgoraModule = {
     name: 'identity',
     description: 'Accounts, tokens, sessions, roles and API keys shared by every module',
-    routes: identityRoutes(ctx, service, signer),
+    routes: identityRoutes(ctx, service, signer, { federation, oidc: oidcRoutes }),
     renderError: renderIdentityError,
     tasks: [
       {
         name: 'identity.tokens.flush-expired',
         everySeconds: config.TOKEN_FLUSH_INTERVAL,
         run: () => service.flushExpired(),
+      },
+      {
+        name: 'identity.oauth.flush-expired',
+        everySeconds: config.TOKEN_FLUSH_INTERVAL,
+        run: async () => ({ ...(await federation.flushExpired()), oidc: await openId?.flushExpired() }),
       },
     ],
     async seed() {
