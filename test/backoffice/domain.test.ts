@@ -329,13 +329,31 @@ describe('backoffice: employees with nested users, partners, branches and their 
     ]);
   });
 
-  it('an account renamed in identity shows its new names here once a worker takes identity.user.renamed', async () => {
+  it('an account renamed in identity shows its new names here once a worker takes identity.user.updated', async () => {
     const email = `renamed-${unique()}@school.test`;
     const e = await create(w.su, 'employees', employeeBody(email, { partner: w.ids.partnerA }));
     const id = (e.user as { id: string }).id;
     await agora.identity.service.updateProfile(id, { username: `${unique('new')}`, firstName: 'Zinaida' });
     const seen = async () =>
       (await w.owner.req('GET', `${API}/employees/?search=zinaida`))
+        .json()
+        .results.map((r: { user: { id: string } }) => r.user.id);
+    const stop = agora.startWorkers();
+    try {
+      for (let i = 0; i < 100 && !(await seen()).includes(id); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await seen()).toEqual([id]);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('a name changed in identity without a rename shows here once a worker takes identity.user.updated', async () => {
+    const email = `updated-${unique()}@school.test`;
+    const e = await create(w.su, 'employees', employeeBody(email, { partner: w.ids.partnerA }));
+    const id = (e.user as { id: string }).id;
+    await agora.identity.service.updateProfile(id, { lastName: 'Vorontsova' });
+    const seen = async () =>
+      (await w.owner.req('GET', `${API}/employees/?search=vorontsova`))
         .json()
         .results.map((r: { user: { id: string } }) => r.user.id);
     const stop = agora.startWorkers();

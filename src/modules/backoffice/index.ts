@@ -67,7 +67,7 @@ export async function createBackofficeModule(
   const access = createAccess(d);
   // An account renamed elsewhere (the wishlist's PUT /users/me/) shows its new names here too: the handler reads the
   // account's current fields, so redelivered or reordered events cannot bring old ones back.
-  ctx.jobs.subscribe('identity.user.renamed', 'backoffice', async ({ userId }) => people.refreshFromIdentity(userId));
+  ctx.jobs.subscribe('identity.user.updated', 'backoffice', async ({ userId }) => people.refreshFromIdentity(userId));
   // Groups are configuration the API needs (Django's fill_groups), not demo data: made at start when missing.
   await access.ensureGroups().catch((err: unknown) => ctx.log.warn({ err }, 'backoffice groups not ensured yet'));
 

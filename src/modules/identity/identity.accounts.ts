@@ -60,14 +60,17 @@ export function accountService(deps: IdentityDeps, creds: CredentialCache) {
       const email = patch.email === undefined ? undefined : patch.email ? normalizeEmail(patch.email) : null;
       const { username, firstName, lastName } = patch;
       const changes = { username, firstName, lastName, email, updatedAt: clock.now() };
-      // A new username is announced with the change itself: modules that show names (the microblog) refresh them.
+      // Changes are announced with the change itself: modules that copy names (microblog, back office) refresh them.
       const row = await db
         .transaction(async (t) => {
           const tx = t as Db;
-          const before = username === undefined ? undefined : await repo.userById(tx, userId);
+          const before = await repo.userById(tx, userId);
           const updated = await repo.updateUser(tx, userId, changes);
           if (updated && before && before.username !== updated.username)
             await deps.jobs?.publish(tx, 'identity.user.renamed', { userId, username: updated.username });
+          const fields = ['username', 'email', 'firstName', 'lastName'] as const;
+          if (updated && before && fields.some((f) => before[f] !== updated[f]))
+            await deps.jobs?.publish(tx, 'identity.user.updated', { userId });
           return updated;
         })
         .catch(takenOrRethrow);

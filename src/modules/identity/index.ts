@@ -18,6 +18,8 @@ declare module '../../platform/jobs/types.js' {
   interface EventMap {
     /** An account's username changed; published in the transaction of the change. */
     'identity.user.renamed': { userId: string; username: string };
+    /** An account's username, email or names changed; published in the transaction of the change. */
+    'identity.user.updated': { userId: string };
   }
 }
 
