@@ -187,7 +187,11 @@ async function main(argv: string[]) {
       if (sub !== 'flush-expired') throw new Error('usage: agora tokens flush-expired');
       return databaseCommand(config, 'tokens flush-expired', rest);
     case 'oidc':
-      return databaseCommand(config, 'oidc', [sub, ...rest].filter((a): a is string => a !== undefined));
+      return databaseCommand(
+        config,
+        'oidc',
+        [sub, ...rest].filter((a): a is string => a !== undefined),
+      );
     default:
       throw new Error(`unknown command "${command}"\n\n${HELP}`);
   }
