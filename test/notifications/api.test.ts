@@ -3,7 +3,7 @@ import type { Agora } from '../../src/app.js';
 import { testApp } from '../helpers/app.js';
 import { registerAndLogin, type TestUser } from '../helpers/identity.js';
 import { eventually } from '../jobs/helpers.js';
-import { call, dispatch, manager, now } from './helpers.js';
+import { call, dispatch, manager, now, transport } from './helpers.js';
 
 describe('notifications API', () => {
   let agora: Agora;
@@ -12,7 +12,7 @@ describe('notifications API', () => {
   let bob: TestUser;
   let stop: () => Promise<void>;
   beforeAll(async () => {
-    agora = await testApp({ JOBS_POLL_INTERVAL: '50ms', JOBS_RETRY_BASE: '1' });
+    agora = await testApp({ ...transport(), JOBS_POLL_INTERVAL: '50ms', JOBS_RETRY_BASE: '1' });
     boss = await manager(agora);
     alice = await registerAndLogin(agora);
     bob = await registerAndLogin(agora);

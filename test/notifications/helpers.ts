@@ -68,3 +68,9 @@ export async function bulkUsers(agora: Agora, n: number, prefix = unique('bulk')
   }
   return ids;
 }
+
+/** The job transport of these tests: RabbitMQ (a queue of their own) when TEST_AMQP_URL is set. */
+export const transport = (): Record<string, string> =>
+  process.env.TEST_AMQP_URL
+    ? { AMQP_URL: process.env.TEST_AMQP_URL, JOBS_QUEUE: `agora.test.notifications.${unique('q')}` }
+    : {};
