@@ -110,6 +110,14 @@ class Fixtures {
   async share(who: Actor): Promise<string> {
     return (await this.call('POST', '/wishlist/api/share/', who, 'bearer')).token;
   }
+  async template(who: Actor): Promise<string> {
+    const body = { subject: 'Hi {{ username }}', body: '<p>{{ first_name }}</p>' };
+    return (await this.call('POST', '/notifications/api/v1/templates/', who, 'bearer', body)).id;
+  }
+  async notification(who: Actor): Promise<string> {
+    const body = { subject: 's', body: 'b', schedule: { channel: 'email' }, distribution: { users: [who.id] } };
+    return (await this.call('POST', '/notifications/api/v1/notifications/notify', who, 'bearer', body)).id;
+  }
   async role(who: Actor): Promise<string> {
     return (await this.call('POST', '/idp/api/v1/roles/', who, 'bearer', { name: unique('role') })).id;
   }
@@ -298,6 +306,30 @@ const FIXTURES: Record<string, Fixture> = {
       const page = await f.call('GET', '/microblog/api/tweets?limit=1', me, 'apiKey');
       return { optional: { offset: null, cursor: page.next_cursor } };
     },
+  },
+  'GET /notifications/api/v1/templates/{id}': { ok: async (f, me) => ({ params: { id: await f.template(me) } }) },
+  'PUT /notifications/api/v1/templates/{id}': { ok: async (f, me) => ({ params: { id: await f.template(me) } }) },
+  'DELETE /notifications/api/v1/templates/{id}': { ok: async (f, me) => ({ params: { id: await f.template(me) } }) },
+  'POST /notifications/api/v1/notifications/notify': {
+    ok: async (_f, me) => ({ body: { distribution: { users: [me.id] } } }),
+  },
+  'POST /notifications/api/v1/notifications/notify/{template_id}': {
+    ok: async (f, me) => ({
+      params: { template_id: await f.template(me) },
+      body: { distribution: { users: [me.id] } },
+    }),
+  },
+  'GET /notifications/api/v1/notifications/notify/list/{user_id}': {
+    ok: async (_f, me) => ({ params: { user_id: me.id } }),
+  },
+  'GET /notifications/api/v1/notifications/{id}': {
+    ok: async (f, me) => ({ params: { id: await f.notification(me) } }),
+  },
+  'GET /notifications/api/v1/notifications/{id}/deliveries': {
+    ok: async (f, me) => ({ params: { id: await f.notification(me) } }),
+  },
+  'DELETE /notifications/api/v1/notifications/{id}': {
+    ok: async (f, me) => ({ params: { id: await f.notification(me) } }),
   },
   'GET /microblog/media/{name}': { ok: async (f, me) => ({ params: { name: await f.mediaName(me) } }) },
 };

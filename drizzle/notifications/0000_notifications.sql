@@ -27,6 +27,21 @@ CREATE TABLE "notifications"."deliveries" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "notifications"."digests" (
+	"user_id" uuid PRIMARY KEY NOT NULL,
+	"pending" integer DEFAULT 0 NOT NULL,
+	"chat_ids" text[] DEFAULT '{}'::text[] NOT NULL,
+	"last_sent_at" timestamp with time zone,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "notifications"."known_devices" (
+	"user_id" uuid NOT NULL,
+	"device" text NOT NULL,
+	"first_seen_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "known_devices_user_id_device_pk" PRIMARY KEY("user_id","device")
+);
+--> statement-breakpoint
 CREATE TABLE "notifications"."notifications" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"template_id" uuid,
@@ -61,6 +76,12 @@ CREATE TABLE "notifications"."preferences" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "notifications"."produced" (
+	"key" text PRIMARY KEY NOT NULL,
+	"user_id" uuid NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "notifications"."templates" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"subject" text NOT NULL,
@@ -77,6 +98,7 @@ CREATE UNIQUE INDEX "deliveries_once_key" ON "notifications"."deliveries" USING 
 CREATE INDEX "deliveries_user_idx" ON "notifications"."deliveries" USING btree ("user_id","created_at","id");--> statement-breakpoint
 CREATE INDEX "deliveries_notification_idx" ON "notifications"."deliveries" USING btree ("notification_id","status");--> statement-breakpoint
 CREATE INDEX "deliveries_notification_time_idx" ON "notifications"."deliveries" USING btree ("notification_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "digests_pending_idx" ON "notifications"."digests" USING btree ("last_sent_at") WHERE pending > 0;--> statement-breakpoint
 CREATE INDEX "notifications_created_idx" ON "notifications"."notifications" USING btree ("created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "occurrences_notification_due_key" ON "notifications"."occurrences" USING btree ("notification_id","due_at");--> statement-breakpoint
 CREATE INDEX "occurrences_due_idx" ON "notifications"."occurrences" USING btree ("due_at") WHERE status = 'pending';--> statement-breakpoint

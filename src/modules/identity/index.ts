@@ -21,6 +21,10 @@ declare module '../../platform/jobs/types.js' {
     'identity.user.renamed': { userId: string; username: string };
     /** An account's username, email or names changed; published in the transaction of the change. */
     'identity.user.updated': { userId: string };
+    /** An account's password changed (notifications emails the owner). */
+    'identity.password.changed': { userId: string };
+    /** A login session began (notifications emails the owner when it comes from a device not seen before). */
+    'identity.session.started': { userId: string; sessionId: string; userAgent: string; ip: string };
   }
 }
 

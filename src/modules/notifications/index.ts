@@ -6,6 +6,7 @@ import { deliveryHandler } from './notifications.delivery.js';
 import { createDispatcher, DELIVER_JOB, type DeliverPayload } from './notifications.dispatch.js';
 import { renderNotificationsError } from './notifications.errors.js';
 import { capturedMailer, smtpMailer } from './notifications.mail.js';
+import { subscribeProducers } from './notifications.producers.js';
 import { notificationRoutes } from './notifications.routes.js';
 import { createNotificationsService } from './notifications.service.js';
 import { notificationSocket } from './notifications.socket.js';
@@ -56,6 +57,7 @@ export function createNotificationsModule(ctx: PlatformContext, deps: { identity
     maxAttempts: config.NOTIFICATIONS_MAX_ATTEMPTS,
     onDead: delivery.dead,
   });
+  const producers = subscribeProducers({ db, clock: ctx.clock, jobs: ctx.jobs, hub, config }, service);
 
   return {
     name: 'notifications',
@@ -65,7 +67,10 @@ export function createNotificationsModule(ctx: PlatformContext, deps: { identity
       await notificationSocket(hub, deps.identity)(app);
     },
     renderError: renderNotificationsError,
-    tasks: [{ name: 'notifications.dispatch', everySeconds: config.NOTIFICATIONS_SCHEDULER_INTERVAL, run: dispatch }],
+    tasks: [
+      { name: 'notifications.dispatch', everySeconds: config.NOTIFICATIONS_SCHEDULER_INTERVAL, run: dispatch },
+      { name: 'notifications.digest', everySeconds: 60, run: () => producers.sendDigests() },
+    ],
     close: async () => {
       await hub.close();
       mailer.close();

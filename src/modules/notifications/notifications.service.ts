@@ -36,7 +36,7 @@ export interface NotifyRequest {
 export function createNotificationsService(d: NotificationsDeps) {
   const { db, clock } = d;
 
-  async function checkAudience(a: Audience) {
+  async function checkAudience(db: Db, a: Audience) {
     if (!a.all && !a.users?.length && !a.roles?.length)
       throw badRequest('distribution: name users, roles, or all: true');
     const users = await d.identity.directory.unknownUsers(db, a.users ?? []);
@@ -70,17 +70,17 @@ export function createNotificationsService(d: NotificationsDeps) {
     },
 
     /**
-     * Writes a notification and its first occurrence in one transaction; the scheduler sends it when due.
-     * Returns the notification and when it is first sent.
+     * Writes a notification and its first occurrence in one transaction (of `executor`'s, when a producer passes
+     * its own); the scheduler sends it when due. Returns the notification and when it is first sent.
      */
-    async notify(req: NotifyRequest): Promise<{ notification: NotificationRow; firstSend: Date }> {
+    async notify(req: NotifyRequest, executor: Db = db): Promise<{ notification: NotificationRow; firstSend: Date }> {
       checkTemplate('subject', req.subject);
       checkTemplate('body', req.body);
-      await checkAudience(req.distribution);
+      await checkAudience(executor, req.distribution);
       const now = clock.now();
       const at = req.nextSend && req.nextSend > now ? req.nextSend : now;
       const firstSend = req.cron ? checkCron(req.cron, at, d.config.NOTIFICATIONS_MIN_INTERVAL) : at;
-      const notification = await db.transaction(async (tx) => {
+      const notification = await executor.transaction(async (tx) => {
         const row = await repo.insertNotification(tx, {
           id: clock.uuid(),
           templateId: req.templateId ?? null,

@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 export const notificationsSchema = pgSchema('notifications');
 
@@ -132,3 +143,41 @@ export const capturedMail = notificationsSchema.table(
     index('captured_mail_to_idx').on(t.to, t.createdAt),
   ],
 );
+
+/** Devices (user-agent digests) a user signed in from: a sign-in from one not listed here is announced by email. */
+export const knownDevices = notificationsSchema.table(
+  'known_devices',
+  {
+    userId: uuid().notNull(),
+    device: text().notNull(),
+    firstSeenAt: ts('first_seen_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.device] })],
+);
+
+/** Messenger messages waiting for a user's next email digest (at most one per NOTIFICATIONS_DIGEST_INTERVAL). */
+export const digests = notificationsSchema.table(
+  'digests',
+  {
+    userId: uuid().primaryKey(),
+    pending: integer().notNull().default(0),
+    chatIds: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    lastSentAt: ts('last_sent_at'),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('digests_pending_idx')
+      .on(t.lastSentAt)
+      .where(sql`pending > 0`),
+  ],
+);
+
+/** Events already turned into a notification (a redelivered event finds its key and notifies no one again). */
+export const produced = notificationsSchema.table('produced', {
+  key: text().primaryKey(),
+  userId: uuid().notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});

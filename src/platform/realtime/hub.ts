@@ -1,5 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
+
+/** How long an instance's presence claim lasts without a refresh. */
+const PRESENCE_TTL_MS = 60_000;
 
 /** What the hub needs of a websocket. */
 export interface LiveSocket {
@@ -20,6 +24,8 @@ export interface RealtimeHub {
   attach(userId: string, socket: LiveSocket): () => void;
   /** Resolves once this instance receives frames published elsewhere (its Redis subscription is active). */
   listening(): Promise<void>;
+  /** Which of `userIds` hold an open socket on any instance (Redis presence) or on this one. */
+  online(userIds: string[]): Promise<Set<string>>;
   /** Open sockets of a user on this instance. */
   localSockets(userId: string): number;
   close(): Promise<void>;
@@ -34,6 +40,19 @@ export function createRealtimeHub(o: { redis?: Redis; channel: string; log: Fast
   const sockets = new Map<string, Set<LiveSocket>>();
   let subscriber: Redis | undefined;
   let ready: Promise<unknown> = Promise.resolve();
+  // Presence with Redis: per user a sorted set of the instances holding a socket, scored by when that claim
+  // expires; an instance refreshes its claims while it holds sockets, so a crashed instance's run out.
+  const instance = randomUUID();
+  const presenceKey = (userId: string) => `${o.channel}:presence:${userId}`;
+  const claim = (userIds: string[]) => {
+    if (!o.redis || !userIds.length) return;
+    const until = Date.now() + PRESENCE_TTL_MS;
+    const multi = o.redis.multi();
+    for (const u of userIds) multi.zadd(presenceKey(u), until, instance).pexpire(presenceKey(u), PRESENCE_TTL_MS);
+    void multi.exec().catch((err: unknown) => o.log.warn({ err }, 'presence update failed'));
+  };
+  const refresh = o.redis ? setInterval(() => claim([...sockets.keys()]), PRESENCE_TTL_MS / 3) : undefined;
+  refresh?.unref();
 
   const deliver = (env: Envelope) => {
     if (!sockets.size) return;
@@ -72,19 +91,38 @@ export function createRealtimeHub(o: { redis?: Redis; channel: string; log: Fast
       // Only an instance that holds sockets subscribes (a worker publishes without listening).
       listen();
       let set = sockets.get(userId);
-      if (!set) sockets.set(userId, (set = new Set()));
+      if (!set) {
+        sockets.set(userId, (set = new Set()));
+        claim([userId]);
+      }
       set.add(socket);
       return () => {
         set.delete(socket);
-        if (!set.size) sockets.delete(userId);
+        if (set.size || sockets.get(userId) !== set) return;
+        sockets.delete(userId);
+        void o.redis?.zrem(presenceKey(userId), instance).catch(() => undefined);
       };
     },
     listening: async () => {
       listen();
       await ready;
     },
+    async online(userIds) {
+      if (!o.redis) return new Set(userIds.filter((u) => sockets.has(u)));
+      const multi = o.redis.multi();
+      const now = Date.now();
+      for (const u of userIds) multi.zcount(presenceKey(u), now, '+inf');
+      const counts = (await multi.exec()) ?? [];
+      return new Set(userIds.filter((_u, i) => Number(counts[i]?.[1] ?? 0) > 0));
+    },
     localSockets: (userId) => sockets.get(userId)?.size ?? 0,
     async close() {
+      clearInterval(refresh);
+      if (o.redis && sockets.size)
+        await o.redis
+          .multi([...sockets.keys()].map((u) => ['zrem', presenceKey(u), instance]))
+          .exec()
+          .catch(() => undefined);
       sockets.clear();
       subscriber?.disconnect();
     },
