@@ -218,6 +218,8 @@ describe('notifications API', () => {
       expect(two.body).toHaveLength(2);
       expect((await call(agora, 'GET', `/notifications/notify/list/${carol.id}`, boss)).body).toHaveLength(3);
       expect((await call(agora, 'GET', `/notifications/notify/list/${carol.id}`, alice)).status).toBe(404);
+      const nobody = '00000000-0000-4000-8000-000000000000';
+      expect((await call(agora, 'GET', `/notifications/notify/list/${nobody}`, boss)).status).toBe(404);
       expect((await call(agora, 'GET', `/notifications/notify/list/${carol.id}`)).status).toBe(401);
       expect((await call(agora, 'GET', `/notifications/notify/list/${carol.id}?limit=0`, carol)).status).toBe(400);
     });

@@ -224,8 +224,12 @@ export function notificationRoutes(service: NotificationsService, identity: Iden
       },
       async (req) => {
         const actor = await identity.resolve(req);
-        // Someone else's history answers as if that user did not exist.
-        if (actor.userId !== req.params.user_id && !canManage(actor)) throw userNotFound();
+        // Someone else's history answers as if that user did not exist; a manager's unknown user is a 404 too.
+        if (
+          actor.userId !== req.params.user_id &&
+          !(canManage(actor) && (await service.userExists(req.params.user_id)))
+        )
+          throw userNotFound();
         return (await service.history(req.params.user_id, req.query.limit)).map(historyOut);
       },
     );

@@ -132,6 +132,7 @@ export function createNotificationsService(d: NotificationsDeps) {
     },
 
     history: (userId: string, limit: number) => repo.historyOf(db, userId, limit),
+    userExists: async (userId: string) => !(await d.identity.directory.unknownUsers(db, [userId])).length,
     async deliveries(id: string, status: string | undefined, limit: number) {
       if (!(await repo.notificationById(db, id))) throw notificationNotFound();
       return repo.deliveriesOf(db, id, status, limit);
