@@ -4,6 +4,7 @@ import { filesFixtures } from './files.js';
 import { identityFixtures } from './identity.js';
 import { messengerFixtures } from './messenger.js';
 import { microblogFixtures } from './microblog.js';
+import { notificationsFixtures } from './notifications.js';
 import { wishlistFixtures } from './wishlist.js';
 
 export { Fixtures, type Actor } from './fixtures.js';
@@ -16,4 +17,5 @@ export const FIXTURES: FixtureTable = {
   ...messengerFixtures,
   ...microblogFixtures,
   ...backofficeFixtures,
+  ...notificationsFixtures,
 };

@@ -104,6 +104,7 @@ export function accountService(deps: IdentityDeps, creds: CredentialCache) {
       const revoked = await db.transaction(async (t) => {
         const tx = t as Db;
         await repo.updateUser(tx, user.id, { passwordHash, updatedAt: now });
+        await deps.jobs?.publish(tx, 'identity.password.changed', { userId: user.id });
         return {
           sessions: await repo.revokeUserSessions(tx, user.id, 'password-changed', now, actor.sessionId),
           keys: opts.keepApiKeys ? [] : await repo.revokeUserApiKeys(tx, user.id, now),

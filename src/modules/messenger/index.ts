@@ -9,6 +9,13 @@ import { createMessengerService } from './messenger.service.js';
 
 export type { MessengerService } from './messenger.service.js';
 
+declare module '../../platform/jobs/types.js' {
+  interface EventMap {
+    /** A message was posted (identity user ids); published in the transaction of the message. */
+    'messenger.message.created': { chatId: string; messageId: string; authorId: string; memberIds: string[] };
+  }
+}
+
 /** The messenger (seed 2): chats, members, cached history, throttling, full-text search tasks, live stream. */
 export function createMessengerModule(ctx: PlatformContext, deps: { identity: IdentityApi }): AgoraModule {
   const hub = createLiveHub({

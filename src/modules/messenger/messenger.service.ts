@@ -136,11 +136,21 @@ export function createMessengerService(d: MessengerDeps) {
       if (!member || member.chatId !== chatId || member.userId !== actor.userId) {
         throw (await repo.chatExists(db, chatId)) ? userNotFound404() : chatNotFound();
       }
-      const { id, memberIds } = await repo.insertMessage(db, {
-        chatId,
-        memberId: member.id,
-        text,
-        language: config.SEARCH_LANGUAGE,
+      const { id, memberIds } = await db.transaction(async (t) => {
+        const m = await repo.insertMessage(t as Db, {
+          chatId,
+          memberId: member.id,
+          text,
+          language: config.SEARCH_LANGUAGE,
+        });
+        // Offline members hear of it by email digest (notifications), after the commit.
+        await d.jobs.publish(t as Db, 'messenger.message.created', {
+          chatId,
+          messageId: String(m.id),
+          authorId: actor.userId,
+          memberIds: m.memberIds,
+        });
+        return m;
       });
       // After the commit: readers from now on compute pages under a new generation.
       await cache.set(genKey(chatId), d.clock.token(6), ttl * 2);

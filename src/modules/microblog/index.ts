@@ -12,6 +12,15 @@ import { createMicroblogService } from './microblog.service.js';
 
 export type { MicroblogService } from './microblog.service.js';
 
+declare module '../../platform/jobs/types.js' {
+  interface EventMap {
+    /** Someone followed an account (ids are identity users); published in the transaction of the follow. */
+    'microblog.follow.created': { followerUserId: string; followerName: string; followeeUserId: string };
+    /** Someone liked another account's tweet; published in the transaction of the like. */
+    'microblog.like.created': { tweetId: number; likerUserId: string; likerName: string; authorUserId: string };
+  }
+}
+
 /** The course's corporate Twitter: api-key auth, numeric ids, popularity feed, images through the files service. */
 export function createMicroblogModule(
   ctx: PlatformContext,
@@ -21,6 +30,7 @@ export function createMicroblogModule(
   const configuredMedia = config.MICROBLOG_MEDIA_URL_PREFIX.replace(/\/+$/, '');
   const service = createMicroblogService({
     db: ctx.database.db,
+    jobs: ctx.jobs,
     files: deps.files,
     clock: ctx.clock,
     log: ctx.log,
