@@ -14,6 +14,7 @@ import { createBackofficeModule } from './modules/backoffice/index.js';
 import { createFiles, createFilesModule, type FilesApi } from './modules/files/index.js';
 import { createMessengerModule } from './modules/messenger/index.js';
 import { createMicroblogModule } from './modules/microblog/index.js';
+import { createCinemaModule } from './modules/cinema/index.js';
 
 /** What every module factory receives besides the platform context. */
 export interface ModuleDeps {
@@ -29,6 +30,7 @@ const MODULES: [ModuleName, ModuleFactory<ModuleDeps>][] = [
   ['files', createFilesModule],
   ['messenger', createMessengerModule],
   ['microblog', createMicroblogModule],
+  ['cinema', createCinemaModule],
 ];
 
 export interface Agora {

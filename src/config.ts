@@ -246,6 +246,10 @@ export const CONFIG_SCHEMA = {
     'Deepest feed page by number: tweets skipped ((offset-1)*limit) beyond this answer 400; ?cursor= pages have no limit',
   ),
   MICROBLOG_MEDIA_UNATTACHED_TTL: duration('24h', 'An uploaded image never attached to a tweet is deleted after this'),
+  CINEMA_CACHE_TTL: duration(
+    '5m',
+    'Lifetime of cached cinema catalogue answers (and their Cache-Control max-age for anonymous callers); 0 disables the cache',
+  ),
   // Identity federation (sign in with Google / VK ID) and Agora as an OpenID provider.
   PUBLIC_URL: str(
     '',

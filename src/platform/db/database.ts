@@ -56,6 +56,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 async function openPglite(dataDir: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  const { fuzzystrmatch } = await import('@electric-sql/pglite/contrib/fuzzystrmatch');
   const { drizzle } = await import('drizzle-orm/pglite');
   let dir = dataDir;
   let lock: DataDirLock | undefined;
@@ -67,7 +68,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   }
   const open = async () => {
     if (lock) mkdirSync(dir, { recursive: true });
-    return PGlite.create(dir, { extensions: { pg_trgm } });
+    return PGlite.create(dir, { extensions: { pg_trgm, fuzzystrmatch } });
   };
   const client = await open().catch((err: unknown) => {
     lock?.release();

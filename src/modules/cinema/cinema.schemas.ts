@@ -1,0 +1,78 @@
+import { Type, type Static } from 'typebox';
+
+export const Uuid = Type.String({ format: 'uuid' });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+/** FastAPI's error bodies. */
+export const Detail = Type.Object({ detail: Type.String() });
+export const ValidationDetail = Type.Object({
+  detail: Type.Array(
+    Type.Object({
+      loc: Type.Array(Type.Union([Type.String(), Type.Integer()])),
+      msg: Type.String(),
+      type: Type.String(),
+    }),
+  ),
+});
+export const errors = { 401: Detail, 403: Detail, 404: Detail, 422: ValidationDetail };
+export const bearer: Record<string, string[]>[] = [{ bearer: [] }];
+/** Reads serve anonymous callers; a bearer token adds the caller's own fields. */
+export const optionalBearer: Record<string, string[]>[] = [{}, { bearer: [] }];
+
+/** ES's max_result_window: deeper pages answer 422 rather than scanning the whole catalogue. */
+export const MAX_WINDOW = 10_000;
+const pageNumber = Type.Integer({ minimum: 1, default: 1, description: `1-based; page × size ≤ ${MAX_WINDOW}` });
+const pageSize = Type.Integer({ minimum: 1, maximum: 100, default: 10 });
+export const Page = Type.Object({ page_number: pageNumber, page_size: pageSize });
+export type PageQuery = Static<typeof Page>;
+
+export const FilmsQuery = Type.Object({
+  page_number: pageNumber,
+  page_size: pageSize,
+  sort: Type.Union([Type.Literal('imdb_rating'), Type.Literal('-imdb_rating')], { default: '-imdb_rating' }),
+  genre: Type.Optional(Uuid),
+});
+export const SearchQuery = Type.Object({
+  query: Type.String({ minLength: 3, maxLength: 200 }),
+  page_number: pageNumber,
+  page_size: pageSize,
+});
+
+export const FilmParams = Type.Object({ film_id: Uuid });
+export const GenreParams = Type.Object({ genre_id: Uuid });
+export const PersonParams = Type.Object({ person_id: Uuid });
+export const ReviewParams = Type.Object({ review_id: Uuid });
+export const BookmarkParams = Type.Object({ bookmark_id: Uuid });
+
+export const Film = Type.Object({
+  id: Uuid,
+  title: Type.String(),
+  imdb_rating: Nullable(Type.Number()),
+  user_rating: Type.Number(),
+  user_count: Type.Integer(),
+  my_rating: Nullable(Type.Integer()),
+  is_bookmarked: Type.Boolean(),
+});
+export type FilmOut = Static<typeof Film>;
+const Named = Type.Object({ id: Uuid, name: Type.String() });
+const PersonRef = Type.Object({ id: Uuid, full_name: Type.String() });
+export const FilmDetailed = Type.Intersect([
+  Film,
+  Type.Object({
+    description: Nullable(Type.String()),
+    creation_date: Nullable(Type.String()),
+    type: Type.String(),
+    genres: Type.Array(Named),
+    actors: Type.Array(PersonRef),
+    directors: Type.Array(PersonRef),
+    writers: Type.Array(PersonRef),
+    file: Nullable(Type.String({ description: 'a signed download URL of the film file' })),
+  }),
+]);
+export const Genre = Type.Object({ id: Uuid, name: Type.String(), description: Nullable(Type.String()) });
+export const Role = Type.Union([Type.Literal('actor'), Type.Literal('director'), Type.Literal('writer')]);
+export const Person = Type.Object({
+  id: Uuid,
+  full_name: Type.String(),
+  films: Type.Array(Type.Object({ uuid: Uuid, roles: Type.Array(Role) })),
+});
