@@ -70,14 +70,14 @@ export const searchRepository = {
    */
   async films(
     db: Db,
-    q: { tsquery: string; exact: string; text: string; limit: number; offset: number },
+    q: { tsquery: string; exact: string; text: string; likely: string; limit: number; offset: number },
   ): Promise<{ id: string; title: string; rating: number | null }[]> {
     return query(
       db,
       sql`select id, title, rating from cinema.films
         where search @@ ${q.tsquery}::tsquery
         order by ts_rank(search, ${q.tsquery}::tsquery) + ts_rank(search, ${q.exact}::tsquery)
-            + 2 * similarity(title_folded, ${q.text}) desc,
+            + similarity(title_folded, ${q.text}) + similarity(title_folded, ${q.likely}) desc,
           rating desc nulls last, id
         limit ${q.limit} offset ${q.offset}`,
     );
@@ -86,14 +86,14 @@ export const searchRepository = {
   /** Persons matching the tsquery by relevance (rank of the words, trigram similarity of the name). */
   async persons(
     db: Db,
-    q: { tsquery: string; exact: string; text: string; limit: number; offset: number },
+    q: { tsquery: string; exact: string; text: string; likely: string; limit: number; offset: number },
   ): Promise<Hit[]> {
     return query(
       db,
       sql`select id from cinema.persons
         where search @@ ${q.tsquery}::tsquery
         order by ts_rank(search, ${q.tsquery}::tsquery) + ts_rank(search, ${q.exact}::tsquery)
-            + 2 * similarity(name_folded, ${q.text}) desc,
+            + similarity(name_folded, ${q.text}) + similarity(name_folded, ${q.likely}) desc,
           full_name, id
         limit ${q.limit} offset ${q.offset}`,
     );

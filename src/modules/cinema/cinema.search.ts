@@ -1,6 +1,15 @@
 import type { Db } from '../../platform/db/database.js';
 import { searchRepository as repo } from './cinema.search.repository.js';
-import { allowedEdits, exactTsquery, fold, pickVariants, tokens, toTsquery, type QueryWord } from './cinema.text.js';
+import {
+  allowedEdits,
+  exactTsquery,
+  fold,
+  likelyText,
+  pickVariants,
+  tokens,
+  toTsquery,
+  type QueryWord,
+} from './cinema.text.js';
 
 interface Window {
   limit: number;
@@ -22,18 +31,19 @@ async function run<T>(
   db: Db,
   query: string,
   page: Window,
-  find: (q: { tsquery: string; exact: string; text: string } & Window) => Promise<T[]>,
+  find: (q: { tsquery: string; exact: string; text: string; likely: string } & Window) => Promise<T[]>,
 ): Promise<T[]> {
   const text = fold(query).trim();
   const words = await expand(db, text);
   if (!words.length) return [];
   const exact = exactTsquery(words);
-  const every = { tsquery: toTsquery(words, 'all'), exact, text };
+  const likely = likelyText(words);
+  const every = { tsquery: toTsquery(words, 'all'), exact, text, likely };
   const all = await find({ ...every, ...page });
   if (all.length || words.length === 1) return all;
   // Past the last page of an all-words answer, or no such answer at all?
   if (page.offset > 0 && (await find({ ...every, limit: 1, offset: 0 })).length) return all;
-  return find({ tsquery: toTsquery(words, 'any'), exact, text, ...page });
+  return find({ tsquery: toTsquery(words, 'any'), exact, text, likely, ...page });
 }
 
 export const searchFilms = (db: Db, query: string, page: Window) => run(db, query, page, (q) => repo.films(db, q));

@@ -50,7 +50,12 @@ export interface QueryWord {
   word: string;
   /** Vocabulary words within the allowed edits (the word itself excluded). */
   variants: string[];
+  /** The word as the vocabulary most likely means it: itself when known, else its nearest variant. */
+  likely: string;
 }
+
+/** The query with each unknown word replaced by its likely meaning (ranks titles by what was meant). */
+export const likelyText = (words: QueryWord[]) => words.map((w) => w.likely).join(' ');
 
 /** Prefix matching only for words long enough to narrow the catalogue. */
 const PREFIX_MIN = 3;
@@ -72,11 +77,16 @@ export const exactTsquery = (words: QueryWord[]) => words.map((w) => lexeme(w.wo
 export function pickVariants(words: string[], candidates: { word: string; term: string }[], max = 30): QueryWord[] {
   return words.map((word) => {
     const edits = allowedEdits(word);
-    const scored = candidates
-      .filter((c) => c.word === word && c.term !== word)
+    const mine = candidates.filter((c) => c.word === word);
+    const known = mine.some((c) => c.term === word);
+    const lengthGap = (t: string) => Math.abs(t.length - word.length);
+    const scored = mine
+      .filter((c) => c.term !== word)
       .map((c) => ({ term: c.term, d: editDistance(word, c.term, edits) }))
       .filter((c) => c.d <= edits)
-      .sort((a, b) => a.d - b.d || a.term.localeCompare(b.term));
-    return { word, variants: scored.slice(0, max).map((c) => c.term) };
+      // nearest first; among equals, a substitution or transposition (same length) before a deletion
+      .sort((a, b) => a.d - b.d || lengthGap(a.term) - lengthGap(b.term) || a.term.localeCompare(b.term));
+    const variants = scored.slice(0, max).map((c) => c.term);
+    return { word, variants, likely: known || !variants.length ? word : variants[0]! };
   });
 }

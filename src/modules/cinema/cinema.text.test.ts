@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { allowedEdits, editDistance, fold, pickVariants, tokens, toTsquery } from './cinema.text.js';
+
+describe('cinema text rules', () => {
+  it('folds case and accents', () => {
+    expect(fold('AMÉLIE Poulain Straße Øresund')).toBe('amelie poulain strasse oresund');
+    expect(tokens(fold("L'Été — d’Amélie, été!"))).toEqual(['l', 'ete', 'd', 'amelie']);
+  });
+
+  it('allows the edits of fuzziness AUTO', () => {
+    expect(['ab', 'abc', 'abcde', 'abcdef'].map(allowedEdits)).toEqual([0, 1, 1, 2]);
+  });
+
+  it('counts a transposition as one edit and stops past the limit', () => {
+    expect(editDistance('stories', 'storeis', 2)).toBe(1);
+    expect(editDistance('star', 'sta', 1)).toBe(1);
+    expect(editDistance('montmartre', 'mntmrtr', 2)).toBe(3);
+    expect(editDistance('a', 'abcdef', 1)).toBe(2);
+  });
+
+  it('keeps variants within the allowed edits, nearest and same-length first', () => {
+    const [w] = pickVariants(
+      ['storeis'],
+      ['stories', 'stores', 'story', 'storeis'].map((term) => ({ word: 'storeis', term })),
+    );
+    expect(w).toEqual({ word: 'storeis', variants: ['stories', 'stores'], likely: 'storeis' });
+    expect(toTsquery([w!], 'all')).toBe("('storeis' | 'storeis':* | 'stories' | 'stores')");
+    expect(toTsquery([{ word: "o'x", variants: [], likely: "o'x" }], 'any')).toBe("('o''x' | 'o''x':*)");
+  });
+});
