@@ -76,3 +76,30 @@ export const Person = Type.Object({
   full_name: Type.String(),
   films: Type.Array(Type.Object({ uuid: Uuid, roles: Type.Array(Role) })),
 });
+
+export const RatingBody = Type.Union([Type.Integer({ minimum: 0, maximum: 10 }), Type.Null()], {
+  description: 'a JSON integer 0..10, or null to remove your rating',
+});
+export const RatingOut = Type.Object({ film_id: Uuid, user_id: Uuid, rating: Nullable(Type.Integer()) });
+export const MyRatings = Type.Record(Type.String(), Type.Integer(), { description: '{film_id: rating}' });
+export const ReviewBody = Type.Object({ review: Type.String({ minLength: 1, maxLength: 10_000, pattern: '\\S' }) });
+export const ReactionBody = Type.Union([Type.Boolean(), Type.Null()], {
+  description: 'true agrees, false disagrees, null removes your reaction',
+});
+export const FilmReview = Type.Object({
+  id: Uuid,
+  review: Type.String(),
+  user_id: Uuid,
+  movie_id: Uuid,
+  created_at: Type.String({ format: 'date-time' }),
+  likes: Type.Integer(),
+  dislikes: Type.Integer(),
+});
+export const BookmarkQuery = Type.Object({ film_id: Uuid });
+export const Bookmark = Type.Object({
+  id: Uuid,
+  user_id: Uuid,
+  movie_id: Uuid,
+  created_at: Type.String({ format: 'date-time' }),
+});
+export const Conflict = { 409: Detail };

@@ -7,6 +7,8 @@ import { catalogueService } from './cinema.catalogue.js';
 import { renderCinemaError } from './cinema.errors.js';
 import { catalogueRoutes, typedApp } from './cinema.routes.js';
 import { seedCinema } from './cinema.seed.js';
+import { ugcService } from './cinema.ugc.js';
+import { ugcRoutes } from './cinema.ugc.routes.js';
 
 /** The online cinema of seed 4: catalogue with search, user content, viewing events (FastAPI envelopes). */
 export function createCinemaModule(
@@ -17,6 +19,7 @@ export function createCinemaModule(
   const db = ctx.database.db;
   const cache = cinemaCache(ctx.cache, config.CINEMA_CACHE_TTL);
   const catalogue = catalogueService({ db, cache, files: deps.files });
+  const ugc = ugcService({ db, clock: ctx.clock, cache });
   const filesMount = config.MOUNT_FILES === '/' ? '' : config.MOUNT_FILES.replace(/\/+$/, '');
   return {
     name: 'cinema',
@@ -25,6 +28,7 @@ export function createCinemaModule(
     routes: async (root) => {
       const app = typedApp(root);
       catalogueRoutes(app, catalogue, deps.identity, { ttl: config.CINEMA_CACHE_TTL, filesMount });
+      ugcRoutes(app, ugc, deps.identity);
     },
     renderError: renderCinemaError,
     seed: () => seedCinema(db),
