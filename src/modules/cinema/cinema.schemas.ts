@@ -103,3 +103,47 @@ export const Bookmark = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
 });
 export const Conflict = { 409: Detail };
+
+const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
+const FilmType = Type.Union([Type.Literal('movie'), Type.Literal('tv_show')]);
+const filmFields = {
+  description: Type.Optional(Nullable(Type.String({ maxLength: 20_000 }))),
+  creation_date: Type.Optional(Nullable(Type.String({ format: 'date' }))),
+  rating: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 100, description: '0–100 (imdb_rating × 10)' }))),
+  type: Type.Optional(FilmType),
+  file: Type.Optional(
+    Nullable(Type.String({ minLength: 1, maxLength: 200, description: 'short name of a files-service object' })),
+  ),
+  genres: Type.Optional(Type.Array(Uuid, { maxItems: 100, description: 'the film’s genres (replaces them)' })),
+};
+export const FilmCreate = Type.Object({ title: Text(500), ...filmFields }, { additionalProperties: false });
+export const FilmPatch = Type.Object(
+  { title: Type.Optional(Text(500)), ...filmFields },
+  { additionalProperties: false },
+);
+export const AdminFilm = Type.Object({
+  id: Uuid,
+  title: Type.String(),
+  description: Nullable(Type.String()),
+  creation_date: Nullable(Type.String()),
+  rating: Nullable(Type.Number()),
+  type: Type.String(),
+  file: Nullable(Type.String()),
+  genres: Type.Array(Uuid),
+  persons: Type.Array(Type.Object({ person_id: Uuid, role: Type.String() })),
+});
+export const LinkBody = Type.Object({ person_id: Uuid, role: Role }, { additionalProperties: false });
+export const LinkParams = Type.Object({ film_id: Uuid, person_id: Uuid });
+export const RoleQuery = Type.Object({ role: Role });
+export const GenreCreate = Type.Object(
+  { name: Text(200), description: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))) },
+  { additionalProperties: false },
+);
+export const GenrePatch = Type.Partial(GenreCreate, { additionalProperties: false });
+const Gender = Nullable(Type.String({ maxLength: 50 }));
+export const PersonCreate = Type.Object(
+  { full_name: Text(300), gender: Type.Optional(Gender) },
+  { additionalProperties: false },
+);
+export const PersonPatch = Type.Partial(PersonCreate, { additionalProperties: false });
+export const AdminPerson = Type.Object({ id: Uuid, full_name: Type.String(), gender: Nullable(Type.String()) });

@@ -74,6 +74,8 @@ export const writesRepository = {
   },
 
   async updateFilm(db: Db, id: string, patch: Partial<Omit<FilmInput, 'id'>>) {
+    if (!Object.keys(patch).length)
+      return (await db.select({ id: films.id }).from(films).where(eq(films.id, id))).length > 0;
     const [row] = await db.update(films).set(patch).where(eq(films.id, id)).returning({ id: films.id });
     if (row && patch.rating !== undefined) {
       await db.update(filmGenres).set({ filmRating: patch.rating }).where(eq(filmGenres.filmId, id));
@@ -118,12 +120,14 @@ export const writesRepository = {
   person: async (db: Db, id: string) => (await db.select().from(persons).where(eq(persons.id, id)))[0],
 
   async updateGenre(db: Db, id: string, patch: Partial<Omit<GenreInput, 'id'>>) {
+    if (!Object.keys(patch).length) return Boolean(await writesRepository.genre(db, id));
     return (await db.update(genres).set(patch).where(eq(genres.id, id)).returning({ id: genres.id })).length > 0;
   },
   async deleteGenre(db: Db, id: string) {
     return (await db.delete(genres).where(eq(genres.id, id)).returning({ id: genres.id })).length > 0;
   },
   async updatePerson(db: Db, id: string, patch: Partial<Omit<PersonInput, 'id'>>) {
+    if (!Object.keys(patch).length) return Boolean(await writesRepository.person(db, id));
     return (await db.update(persons).set(patch).where(eq(persons.id, id)).returning({ id: persons.id })).length > 0;
   },
   /** Deletes a person; returns the films they were in (their search documents change), or undefined. */

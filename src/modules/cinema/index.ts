@@ -2,6 +2,8 @@ import type { PlatformContext } from '../../platform/context.js';
 import type { AgoraModule } from '../../platform/http/module.js';
 import type { FilesApi } from '../files/index.js';
 import type { IdentityApi } from '../identity/index.js';
+import { adminService } from './cinema.admin.js';
+import { adminRoutes } from './cinema.admin.routes.js';
 import { cinemaCache } from './cinema.cache.js';
 import { catalogueService } from './cinema.catalogue.js';
 import { renderCinemaError } from './cinema.errors.js';
@@ -20,6 +22,7 @@ export function createCinemaModule(
   const cache = cinemaCache(ctx.cache, config.CINEMA_CACHE_TTL);
   const catalogue = catalogueService({ db, cache, files: deps.files });
   const ugc = ugcService({ db, clock: ctx.clock, cache });
+  const admin = adminService({ db, clock: ctx.clock, cache, files: deps.files });
   const filesMount = config.MOUNT_FILES === '/' ? '' : config.MOUNT_FILES.replace(/\/+$/, '');
   return {
     name: 'cinema',
@@ -29,6 +32,7 @@ export function createCinemaModule(
       const app = typedApp(root);
       catalogueRoutes(app, catalogue, deps.identity, { ttl: config.CINEMA_CACHE_TTL, filesMount });
       ugcRoutes(app, ugc, deps.identity);
+      await root.register(adminRoutes(admin, deps.identity));
     },
     renderError: renderCinemaError,
     seed: () => seedCinema(db),
