@@ -147,3 +147,21 @@ export const PersonCreate = Type.Object(
 );
 export const PersonPatch = Type.Partial(PersonCreate, { additionalProperties: false });
 export const AdminPerson = Type.Object({ id: Uuid, full_name: Type.String(), gender: Nullable(Type.String()) });
+
+export const EventBody = Type.Object({
+  type: Type.Literal('movie_progress'),
+  user_id: Type.Optional(Uuid),
+  movie_id: Uuid,
+  progress: Type.Integer({ minimum: 0, description: 'seconds watched' }),
+});
+export const EventAccepted = Type.Object({ success: Type.Literal(true) });
+export const EventRefused = Type.Object({
+  success: Type.Literal(false),
+  message: Type.Optional(Type.String()),
+  validation: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+});
+export const Progress = Type.Object({
+  movie_id: Uuid,
+  progress: Nullable(Type.Integer()),
+  occurred_at: Nullable(Type.String({ format: 'date-time' })),
+});

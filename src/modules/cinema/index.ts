@@ -7,6 +7,8 @@ import { adminRoutes } from './cinema.admin.routes.js';
 import { cinemaCache } from './cinema.cache.js';
 import { catalogueService } from './cinema.catalogue.js';
 import { renderCinemaError } from './cinema.errors.js';
+import { eventsService } from './cinema.events.js';
+import { eventRoutes } from './cinema.events.routes.js';
 import { catalogueRoutes, typedApp } from './cinema.routes.js';
 import { seedCinema } from './cinema.seed.js';
 import { ugcService } from './cinema.ugc.js';
@@ -23,6 +25,7 @@ export function createCinemaModule(
   const catalogue = catalogueService({ db, cache, files: deps.files });
   const ugc = ugcService({ db, clock: ctx.clock, cache });
   const admin = adminService({ db, clock: ctx.clock, cache, files: deps.files });
+  const viewing = eventsService({ db, jobs: ctx.jobs, clock: ctx.clock });
   const filesMount = config.MOUNT_FILES === '/' ? '' : config.MOUNT_FILES.replace(/\/+$/, '');
   return {
     name: 'cinema',
@@ -32,6 +35,7 @@ export function createCinemaModule(
       const app = typedApp(root);
       catalogueRoutes(app, catalogue, deps.identity, { ttl: config.CINEMA_CACHE_TTL, filesMount });
       ugcRoutes(app, ugc, deps.identity);
+      eventRoutes(app, viewing, deps.identity);
       await root.register(adminRoutes(admin, deps.identity));
     },
     renderError: renderCinemaError,
