@@ -250,6 +250,11 @@ export const CONFIG_SCHEMA = {
     '5m',
     'Lifetime of cached cinema catalogue answers (and their Cache-Control max-age for anonymous callers); 0 disables the cache',
   ),
+  CINEMA_SEARCH_RANK_ALL: int(
+    2000,
+    'A cinema search whose rarest word is in fewer documents than this ranks every match; a commoner one ranks the 200+200 titles (names) nearest to the query first',
+    1,
+  ),
   // Identity federation (sign in with Google / VK ID) and Agora as an OpenID provider.
   PUBLIC_URL: str(
     '',

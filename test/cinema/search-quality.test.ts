@@ -102,10 +102,14 @@ function buildCases(): Case[] {
   return cases;
 }
 
-describe('cinema search quality on the shipped catalogue', () => {
+describe.each([
+  ['every match ranked', '100000'],
+  // as a 100k catalogue runs a common query: only the nearest titles and names are ranked
+  ['nearest titles ranked', '20'],
+])('cinema search quality on the shipped catalogue (%s)', (_, rankAll) => {
   let agora: Agora;
   beforeAll(async () => {
-    agora = await testApp({ CINEMA_CACHE_TTL: '0' });
+    agora = await testApp({ CINEMA_CACHE_TTL: '0', CINEMA_SEARCH_RANK_ALL: rankAll });
     await loadShipped(agora);
   });
   afterAll(async () => agora.app.close());

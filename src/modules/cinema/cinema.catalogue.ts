@@ -10,6 +10,8 @@ export interface CatalogueDeps {
   db: Db;
   cache: CinemaCache;
   files: FilesApi;
+  /** CINEMA_SEARCH_RANK_ALL */
+  rankAll: number;
 }
 
 /** The part of a film file a URL needs (kept in the cache with the film). */
@@ -25,7 +27,7 @@ export function pageWindow(p: PageQuery) {
 const average = (sum: number, count: number) => (count ? Math.round((sum / count) * 100) / 100 : 0);
 
 /** The catalogue read API: cached catalogue parts, plus the users' fields read live in one statement. */
-export function catalogueService({ db, cache, files }: CatalogueDeps) {
+export function catalogueService({ db, cache, files, rankAll }: CatalogueDeps) {
   /** Films with users' aggregates and the caller's rating and bookmark. */
   async function withUserFields(rows: FilmRow[], userId: string | undefined): Promise<FilmOut[]> {
     const fields = new Map(
@@ -65,7 +67,7 @@ export function catalogueService({ db, cache, files }: CatalogueDeps) {
     async search(q: PageQuery & { query: string }, userId?: string) {
       const page = pageWindow(q);
       const rows = await cache.catalogue(`search:${page.limit}:${page.offset}:${q.query}`, () =>
-        searchFilms(db, q.query, page),
+        searchFilms(db, q.query, { ...page, rankAll }),
       );
       return withUserFields(rows, userId);
     },
@@ -128,7 +130,7 @@ export function catalogueService({ db, cache, files }: CatalogueDeps) {
     async searchPersons(q: PageQuery & { query: string }) {
       const page = pageWindow(q);
       return cache.catalogue(`persons:${page.limit}:${page.offset}:${q.query}`, async () =>
-        repo.persons(db, await searchPersons(db, q.query, page)),
+        repo.persons(db, await searchPersons(db, q.query, { ...page, rankAll })),
       );
     },
   };

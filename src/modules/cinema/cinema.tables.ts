@@ -42,7 +42,10 @@ export const persons = cinema.table(
     search: tsvector().notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [index('persons_search_idx').using('gin', t.search)],
+  (t) => [
+    index('persons_search_idx').using('gin', t.search),
+    index('persons_name_trgm_idx').using('gist', t.nameFolded.op('gist_trgm_ops')),
+  ],
 );
 
 /**
@@ -71,6 +74,8 @@ export const films = cinema.table(
     index('films_rating_desc_idx').on(t.rating.desc().nullsLast(), t.id),
     index('films_rating_asc_idx').on(t.rating.asc().nullsLast(), t.id),
     index('films_search_idx').using('gin', t.search),
+    // Nearest titles to a query (trigram distance): the candidates a common query ranks first.
+    index('films_title_trgm_idx').using('gist', t.titleFolded.op('gist_trgm_ops')),
   ],
 );
 
@@ -110,10 +115,16 @@ export const filmPersons = cinema.table(
   ],
 );
 
-/** Every distinct word of the search documents: typo-tolerant queries expand their words against it. */
-export const searchTerms = cinema.table('search_terms', { term: text().primaryKey() }, (t) => [
-  index('search_terms_length_idx').on(sql`length(${t.term})`),
-]);
+/**
+ * Every distinct word of the search documents: typo-tolerant queries expand their words against it. `docs`
+ * estimates how many films hold the word (counted when films are indexed, never decremented): it tells a rare
+ * query (rank every match) from a common one (rank the nearest titles).
+ */
+export const searchTerms = cinema.table(
+  'search_terms',
+  { term: text().primaryKey(), docs: integer().notNull().default(0) },
+  (t) => [index('search_terms_length_idx').on(sql`length(${t.term})`)],
+);
 
 export const ratings = cinema.table(
   'ratings',

@@ -21,10 +21,11 @@ describe('cinema text rules', () => {
   it('keeps variants within the allowed edits, nearest and same-length first', () => {
     const [w] = pickVariants(
       ['storeis'],
-      ['stories', 'stores', 'story', 'storeis'].map((term) => ({ word: 'storeis', term })),
+      ['stories', 'stores', 'story', 'storeis'].map((term, i) => ({ word: 'storeis', term, docs: 10 ** i })),
     );
-    expect(w).toEqual({ word: 'storeis', variants: ['stories', 'stores'], likely: 'storeis' });
+    // story is 3 edits away: neither a variant nor counted
+    expect(w).toEqual({ word: 'storeis', variants: ['stories', 'stores'], likely: 'storeis', docs: 1011 });
     expect(toTsquery([w!], 'all')).toBe("('storeis' | 'storeis':* | 'stories' | 'stores')");
-    expect(toTsquery([{ word: "o'x", variants: [], likely: "o'x" }], 'any')).toBe("('o''x' | 'o''x':*)");
+    expect(toTsquery([{ word: "o'x", variants: [], likely: "o'x", docs: 0 }], 'any')).toBe("('o''x' | 'o''x':*)");
   });
 });

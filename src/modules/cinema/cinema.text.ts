@@ -52,6 +52,8 @@ export interface QueryWord {
   variants: string[];
   /** The word as the vocabulary most likely means it: itself when known, else its nearest variant. */
   likely: string;
+  /** Documents holding the word or a variant (an estimate from the vocabulary's counts). */
+  docs: number;
 }
 
 /** The query with each unknown word replaced by its likely meaning (ranks titles by what was meant). */
@@ -74,7 +76,11 @@ export const toTsquery = (words: QueryWord[], mode: 'all' | 'any') =>
 export const exactTsquery = (words: QueryWord[]) => words.map((w) => lexeme(w.word)).join(' | ');
 
 /** Keeps, per word, the vocabulary candidates within the allowed edits, nearest first, at most `max`. */
-export function pickVariants(words: string[], candidates: { word: string; term: string }[], max = 30): QueryWord[] {
+export function pickVariants(
+  words: string[],
+  candidates: { word: string; term: string; docs?: number }[],
+  max = 30,
+): QueryWord[] {
   return words.map((word) => {
     const edits = allowedEdits(word);
     const mine = candidates.filter((c) => c.word === word);
@@ -87,6 +93,8 @@ export function pickVariants(words: string[], candidates: { word: string; term: 
       // nearest first; among equals, a substitution or transposition (same length) before a deletion
       .sort((a, b) => a.d - b.d || lengthGap(a.term) - lengthGap(b.term) || a.term.localeCompare(b.term));
     const variants = scored.slice(0, max).map((c) => c.term);
-    return { word, variants, likely: known || !variants.length ? word : variants[0]! };
+    const kept = new Set([word, ...variants]);
+    const docs = mine.filter((c) => kept.has(c.term)).reduce((n, c) => n + Number(c.docs ?? 0), 0);
+    return { word, variants, likely: known || !variants.length ? word : variants[0]!, docs };
   });
 }

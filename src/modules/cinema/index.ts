@@ -22,7 +22,7 @@ export function createCinemaModule(
   const { config } = ctx;
   const db = ctx.database.db;
   const cache = cinemaCache(ctx.cache, config.CINEMA_CACHE_TTL);
-  const catalogue = catalogueService({ db, cache, files: deps.files });
+  const catalogue = catalogueService({ db, cache, files: deps.files, rankAll: config.CINEMA_SEARCH_RANK_ALL });
   const ugc = ugcService({ db, clock: ctx.clock, cache });
   const admin = adminService({ db, clock: ctx.clock, cache, files: deps.files });
   const viewing = eventsService({ db, jobs: ctx.jobs, clock: ctx.clock });
