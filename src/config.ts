@@ -252,7 +252,7 @@ export const CONFIG_SCHEMA = {
   ),
   CINEMA_SEARCH_RANK_ALL: int(
     2000,
-    'A cinema search whose rarest word is in fewer documents than this ranks every match; a commoner one ranks the 200+200 titles (names) nearest to the query first',
+    'A cinema search whose rarest word is in fewer documents than this ranks every match; a commoner one ranks the 50+50 titles (names) nearest to the query first',
     1,
   ),
   // Identity federation (sign in with Google / VK ID) and Agora as an OpenID provider.

@@ -26,7 +26,7 @@ async function expand(db: Db, text: string): Promise<QueryWord[]> {
 }
 
 /** Titles (names) nearest to the query ranked first, per trigram measure: pages within them never scan more. */
-export const NEAREST = 200;
+export const NEAREST = 50;
 
 /**
  * Every word must match (exactly, as a prefix, or within its allowed edits); when no document holds them all,

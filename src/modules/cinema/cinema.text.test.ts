@@ -18,13 +18,22 @@ describe('cinema text rules', () => {
     expect(editDistance('a', 'abcdef', 1)).toBe(2);
   });
 
-  it('keeps variants within the allowed edits, nearest and same-length first', () => {
+  it('keeps variants within the allowed edits, nearest and commonest first', () => {
     const [w] = pickVariants(
       ['storeis'],
-      ['stories', 'stores', 'story', 'storeis'].map((term, i) => ({ word: 'storeis', term, docs: 10 ** i })),
+      ['stories', 'stores', 'story', 'storeis'].map((term, i) => ({ word: 'storeis', term, docs: 10 ** (3 - i) })),
     );
     // story is 3 edits away: neither a variant nor counted
-    expect(w).toEqual({ word: 'storeis', variants: ['stories', 'stores'], likely: 'storeis', docs: 1011 });
+    expect(w).toEqual({ word: 'storeis', variants: ['stories', 'stores'], likely: 'storeis', docs: 1101 });
+    // an unknown word is most likely its commonest nearest variant
+    const [x] = pickVariants(
+      ['wras'],
+      [
+        { word: 'wras', term: 'eras', docs: 3 },
+        { word: 'wras', term: 'wars', docs: 900 },
+      ],
+    );
+    expect(x!.likely).toBe('wars');
     expect(toTsquery([w!], 'all')).toBe("('storeis' | 'storeis':* | 'stories' | 'stores')");
     expect(toTsquery([{ word: "o'x", variants: [], likely: "o'x", docs: 0 }], 'any')).toBe("('o''x' | 'o''x':*)");
   });

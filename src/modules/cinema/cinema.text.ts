@@ -88,10 +88,13 @@ export function pickVariants(
     const lengthGap = (t: string) => Math.abs(t.length - word.length);
     const scored = mine
       .filter((c) => c.term !== word)
-      .map((c) => ({ term: c.term, d: editDistance(word, c.term, edits) }))
+      .map((c) => ({ term: c.term, docs: Number(c.docs ?? 0), d: editDistance(word, c.term, edits) }))
       .filter((c) => c.d <= edits)
-      // nearest first; among equals, a substitution or transposition (same length) before a deletion
-      .sort((a, b) => a.d - b.d || lengthGap(a.term) - lengthGap(b.term) || a.term.localeCompare(b.term));
+      // nearest first; among equals the commoner word (what people mostly mean), then a substitution or
+      // transposition (same length) before a deletion
+      .sort(
+        (a, b) => a.d - b.d || b.docs - a.docs || lengthGap(a.term) - lengthGap(b.term) || a.term.localeCompare(b.term),
+      );
     const variants = scored.slice(0, max).map((c) => c.term);
     const kept = new Set([word, ...variants]);
     const docs = mine.filter((c) => kept.has(c.term)).reduce((n, c) => n + Number(c.docs ?? 0), 0);
