@@ -101,6 +101,12 @@ describe('cinema viewing events', () => {
         { field: 'progress', message: 'must be a non-negative integer' },
       ],
     });
+    // a malformed user_id is refused even when a token's user would win over it
+    const withToken = await post({ type: 'movie_progress', user_id: 42, movie_id: film, progress: 1 }, ann);
+    expect(withToken.json()).toMatchObject({ success: false, message: 'Invalid format' });
+    const missing = await post({ type: 'movie_progress', movie_id: film, progress: 1 });
+    expect(missing.json().validation).toEqual([{ field: 'user_id', message: 'must be a uuid' }]);
+    expect((await post({ type: 'movie_progress', movie_id: film, progress: 1 }, ann)).statusCode).toBe(200);
     const malformed = await post('{"type":', undefined, true);
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json()).toMatchObject({ success: false });

@@ -21,11 +21,10 @@ export const cinemaFixtures: FixtureTable = {
   'GET /cinema/api/v1/films/{film_id}': { ok: filmParam },
   'GET /cinema/api/v1/films/{film_id}/progress': { ok: filmParam },
   'PATCH /cinema/api/v1/films/rating/{film_id}': { ok: filmParam },
-  'POST /cinema/api/v1/films/reviews/{film_id}': { ok: filmParam },
-  'GET /cinema/api/v1/films/reviews/{film_id}': { ok: filmParam },
-  'PATCH /cinema/api/v1/films/reviews/{review_id}': {
-    ok: async (f, me) => ({ params: { review_id: await review(f, me) } }),
-  },
+  // one path for the seed's review routes: a film's id for POST and GET, a review's for PATCH
+  'POST /cinema/api/v1/films/reviews/{id}': { ok: async (f, me) => ({ params: { id: await film(f, me) } }) },
+  'GET /cinema/api/v1/films/reviews/{id}': { ok: async (f, me) => ({ params: { id: await film(f, me) } }) },
+  'PATCH /cinema/api/v1/films/reviews/{id}': { ok: async (f, me) => ({ params: { id: await review(f, me) } }) },
   'GET /cinema/api/v1/films/': { ok: async (f, me) => ({ optional: { genre: await genre(f, me) } }) },
   'POST /cinema/api/v1/user/bookmarks/': { ok: async (f, me) => ({ query: { film_id: await film(f, me) } }) },
   'DELETE /cinema/api/v1/user/bookmarks/{bookmark_id}': {

@@ -25,9 +25,9 @@ const isEventRoute = (req: FastifyRequest) => (req.routeOptions.url ?? '').endsW
 export function renderCinemaError(err: AppError, req: FastifyRequest): ErrorReply {
   const validation = err.code === 'VALIDATION_FAILED';
   if (err.code === 'EVENT_REFUSED') return { status: 400, body: err.details };
-  if (isEventRoute(req) && err.status < 500 && err.status !== 401 && err.status !== 405) {
+  if (isEventRoute(req) && err.status < 500 && err.status !== 401) {
     return {
-      status: err.status === 413 || err.status === 415 ? err.status : 400,
+      status: [405, 413, 415].includes(err.status) ? err.status : 400,
       body: { success: false, message: err.message },
     };
   }

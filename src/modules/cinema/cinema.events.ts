@@ -33,8 +33,11 @@ export function parseEvent(body: unknown, tokenUser: string | undefined) {
     throw refuse({ success: false, message: `Unknown event type: ${String(b.type)}` });
   }
   const problems: { field: string; message: string }[] = [];
-  const userId = tokenUser ?? b.user_id;
-  if (typeof userId !== 'string' || !UUID.test(userId)) problems.push({ field: 'user_id', message: 'must be a uuid' });
+  // A malformed user_id is refused even when the token's user wins over it.
+  const bodyUser = b.user_id;
+  if ((bodyUser !== undefined || !tokenUser) && (typeof bodyUser !== 'string' || !UUID.test(bodyUser)))
+    problems.push({ field: 'user_id', message: 'must be a uuid' });
+  const userId = tokenUser ?? bodyUser;
   if (typeof b.movie_id !== 'string' || !UUID.test(b.movie_id))
     problems.push({ field: 'movie_id', message: 'must be a uuid' });
   const progress = b.progress;

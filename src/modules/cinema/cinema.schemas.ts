@@ -41,7 +41,12 @@ export const SearchQuery = Type.Object({
 export const FilmParams = Type.Object({ film_id: Uuid });
 export const GenreParams = Type.Object({ genre_id: Uuid });
 export const PersonParams = Type.Object({ person_id: Uuid });
-export const ReviewParams = Type.Object({ review_id: Uuid });
+/**
+ * The seed's review routes share one path, `/films/reviews/{id}`: a film's id for POST and GET, a review's for
+ * PATCH (two names for one path would make two paths no router can tell apart).
+ */
+export const ReviewsFilmParams = Type.Object({ id: Type.String({ format: 'uuid', description: 'the film id' }) });
+export const ReviewIdParams = Type.Object({ id: Type.String({ format: 'uuid', description: 'the review id' }) });
 export const BookmarkParams = Type.Object({ bookmark_id: Uuid });
 
 export const Film = Type.Object({
