@@ -15,6 +15,7 @@ import { createFiles, createFilesModule, type FilesApi } from './modules/files/i
 import { createMessengerModule } from './modules/messenger/index.js';
 import { createMicroblogModule } from './modules/microblog/index.js';
 import { createNotificationsModule } from './modules/notifications/index.js';
+import { createCinemaModule } from './modules/cinema/index.js';
 
 /** What every module factory receives besides the platform context. */
 export interface ModuleDeps {
@@ -31,6 +32,7 @@ const MODULES: [ModuleName, ModuleFactory<ModuleDeps>][] = [
   ['messenger', createMessengerModule],
   ['microblog', createMicroblogModule],
   ['notifications', createNotificationsModule],
+  ['cinema', createCinemaModule],
 ];
 
 export interface Agora {

@@ -271,6 +271,15 @@ export const CONFIG_SCHEMA = {
     'Deepest feed page by number: tweets skipped ((offset-1)*limit) beyond this answer 400; ?cursor= pages have no limit',
   ),
   MICROBLOG_MEDIA_UNATTACHED_TTL: duration('24h', 'An uploaded image never attached to a tweet is deleted after this'),
+  CINEMA_CACHE_TTL: duration(
+    '5m',
+    'Lifetime of cached cinema catalogue answers (and their Cache-Control max-age for anonymous callers); 0 disables the cache',
+  ),
+  CINEMA_SEARCH_RANK_ALL: int(
+    2000,
+    'A cinema search whose rarest word is in fewer documents than this ranks every match; a commoner one ranks the 50+50 titles (names) nearest to the query first',
+    1,
+  ),
   // Identity federation (sign in with Google / VK ID) and Agora as an OpenID provider.
   PUBLIC_URL: str(
     '',

@@ -48,6 +48,9 @@ function text(s: Schema): string {
 }
 
 /** A minimal valid value of a schema: required properties only, the first alternative of a union. */
+/** A bare JSON value (not an object): sent as JSON text. */
+const bare = (v: unknown) => v !== undefined && (v === null || typeof v !== 'object');
+
 function sample(s: Schema | undefined): unknown {
   if (!s) return {};
   if (s.const !== undefined) return s.const;
@@ -179,7 +182,14 @@ describe('OpenAPI conformance: every documented route answers as its document sa
           query[p.name] = String(sample(p.schema));
         }
         Object.assign(query, built.query);
-        const body = media && !form ? { ...(sample(media.schema) as object), ...built.body } : undefined;
+        // A body may be a bare JSON value (an integer, a boolean) where the document says so.
+        const sampled = media && !form ? sample(media.schema) : undefined;
+        const body =
+          media && !form
+            ? sampled !== null && typeof sampled === 'object'
+              ? { ...(sampled as object), ...built.body }
+              : sampled
+            : undefined;
         const who = built.as ?? me;
         return {
           built,
@@ -199,10 +209,11 @@ describe('OpenAPI conformance: every documented route answers as its document sa
               url,
               headers: {
                 ...(mp?.headers ?? {}),
+                ...(bare(payload) ? { 'content-type': 'application/json' } : {}),
                 ...built.headers,
                 ...(scheme && !over.anonymous ? who.creds[scheme] : {}),
               },
-              payload: mp ? mp.payload : (payload as object | undefined),
+              payload: mp ? mp.payload : bare(payload) ? JSON.stringify(payload) : (payload as object | undefined),
             });
           },
         };

@@ -1,4 +1,5 @@
 import { backofficeFixtures } from './backoffice.js';
+import { cinemaFixtures } from './cinema.js';
 import type { FixtureTable } from './fixtures.js';
 import { filesFixtures } from './files.js';
 import { identityFixtures } from './identity.js';
@@ -18,4 +19,5 @@ export const FIXTURES: FixtureTable = {
   ...microblogFixtures,
   ...backofficeFixtures,
   ...notificationsFixtures,
+  ...cinemaFixtures,
 };

@@ -59,6 +59,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 async function openPglite(dataDir: string, opts: { sharedBuffers?: string }): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  const { fuzzystrmatch } = await import('@electric-sql/pglite/contrib/fuzzystrmatch');
   const { drizzle } = await import('drizzle-orm/pglite');
   let dir = dataDir;
   let lock: DataDirLock | undefined;
@@ -74,7 +75,7 @@ async function openPglite(dataDir: string, opts: { sharedBuffers?: string }): Pr
     const template = fresh ? readTemplate() : undefined;
     if (lock) mkdirSync(dir, { recursive: true });
     return PGlite.create(dir, {
-      extensions: { pg_trgm },
+      extensions: { pg_trgm, fuzzystrmatch },
       startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${opts.sharedBuffers ?? '16MB'}`],
       ...(template ? { loadDataDir: new Blob([template]) } : {}),
     });
