@@ -4,6 +4,7 @@ import type { AgoraModule } from '../../platform/http/module.js';
 import { credentialOf, resolveActor, type ResolveOptions } from './credentials.js';
 import { renderIdentityError } from './identity.errors.js';
 import { identityRoutes } from './identity.routes.js';
+import { identityAdmin } from './identity.admin.js';
 import { federationService } from './identity.federation.js';
 import { typed, type IdentityGuards } from './identity.http.js';
 import { oidcClientRoutes } from './identity.oidc-clients.routes.js';
@@ -104,6 +105,7 @@ export async function createIdentity(ctx: PlatformContext): Promise<{ module: Ag
     description: 'Accounts, tokens, sessions, roles and API keys shared by every module',
     routes: identityRoutes(ctx, service, signer, { federation, oidc: oidcRoutes }),
     renderError: renderIdentityError,
+    admin: identityAdmin(ctx.database.db, service, ctx.clock),
     tasks: [
       {
         name: 'identity.tokens.flush-expired',
