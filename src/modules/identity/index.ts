@@ -5,6 +5,7 @@ import { credentialOf, resolveActor, type ResolveOptions } from './credentials.j
 import { renderIdentityError } from './identity.errors.js';
 import { identityRoutes } from './identity.routes.js';
 import { identityAdmin } from './identity.admin.js';
+import { identityAdminRepository } from './identity.admin.repository.js';
 import { federationService } from './identity.federation.js';
 import { typed, type IdentityGuards } from './identity.http.js';
 import { oidcClientRoutes } from './identity.oidc-clients.routes.js';
@@ -39,6 +40,8 @@ export interface IdentityApi {
   credentialOf: typeof credentialOf;
   /** The seed's gRPC call, as a function: a user's public fields. */
   getUser(id: string): Promise<{ id: string; email: string | null; username: string } | undefined>;
+  /** Usernames of several users in one query (admin lists label their rows with them). */
+  usernames(ids: string[]): Promise<Map<string, string>>;
   /** Clients of Agora's OpenID provider (the CLI registers them); undefined when the provider is off. */
   oidcClients?: OidcClientService;
   /** Demo account for `agora seed`: created once with a random password, which is returned only then. */
@@ -85,6 +88,7 @@ export async function createIdentity(ctx: PlatformContext): Promise<{ module: Ag
       const u = await service.getUser(id);
       return u && { id: u.id, email: u.email, username: u.username };
     },
+    usernames: (ids) => identityAdminRepository.usernames(ctx.database.db, ids),
     demoUser: async (username, extra = {}) => {
       const existing = await service.getUserByUsername(username);
       if (existing) return { id: existing.id, username };
