@@ -8,6 +8,7 @@ const layout = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }} · Agora admin</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="{{ base }}/static/admin.css">
 <script src="{{ base }}/static/htmx.min.js" defer></script>
 </head>
