@@ -65,7 +65,7 @@ export async function page(
 ) {
   const caller = callerOf(deps, req);
   const visible = deps.sections().filter((s) => canSee(caller.actor, s.module));
-  const html = await renderPage(name, {
+  const html = renderPage(name, {
     base: deps.base,
     user: caller.actor.username,
     csrf: caller.csrf,

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppError } from '../../platform/errors.js';
 import type { ErrorReply } from '../../platform/http/module.js';
-import { renderPageSync } from './admin.render.js';
+import { renderPage } from './admin.render.js';
 
 const HEADINGS: Record<number, string> = {
   400: 'Bad request',
@@ -24,6 +24,6 @@ export const adminErrorRenderer =
     return {
       status,
       headers: { 'content-type': 'text/html; charset=utf-8' },
-      body: renderPageSync('error', { base, title: heading, heading, message }),
+      body: renderPage('error', { base, title: heading, heading, message }),
     };
   };

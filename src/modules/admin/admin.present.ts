@@ -19,6 +19,28 @@ export const navOf = (sections: AdminSection[], current?: { module: string; reso
 const cellsOf = (res: AdminResource, row: Record<string, unknown>) =>
   res.columns.map((c) => ({ label: c.label, text: display(c.value ? c.value(row) : row[c.key]) }));
 
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+
+/**
+ * A list's rows as HTML, built here rather than in the template: the list is the one page whose size grows with
+ * its data, and a loop of escaped string joins costs a fraction of the template engine's per-cell rendering.
+ */
+function tableBody(rows: { href: string; cells: { label: string; text: string }[] }[], columns: number): string {
+  if (!rows.length) return `<tr><td colspan="${columns}">No records found.</td></tr>`;
+  return rows
+    .map(
+      (r) =>
+        `<tr>${r.cells
+          .map((c, i) => {
+            const text = escapeHtml(c.text);
+            return `<td data-label="${escapeHtml(c.label)}">${i ? text : `<a href="${escapeHtml(r.href)}">${text}</a>`}</td>`;
+          })
+          .join('')}</tr>`,
+    )
+    .join('\n');
+}
+
 export const idOf = (res: AdminResource, row: Record<string, unknown>) => {
   const key = Object.entries(getTableColumns(res.source.table)).find(([, c]) => c === res.source.id)?.[0] ?? 'id';
   return String(row[key] ?? row.id);
@@ -52,10 +74,10 @@ export function listView(res: AdminResource, url: string, query: ListQuery, page
     ]),
     order: page.order,
     columns: res.columns.map((c) => c.label),
-    rows: page.rows.map((row) => ({
-      href: `${url}/${encodeURIComponent(idOf(res, row))}`,
-      cells: cellsOf(res, row),
-    })),
+    body: tableBody(
+      page.rows.map((row) => ({ href: `${url}/${encodeURIComponent(idOf(res, row))}`, cells: cellsOf(res, row) })),
+      res.columns.length,
+    ),
     first: query.after || query.before ? params({}) : undefined,
     next: page.next && params({ after: page.next }),
     prev: page.prev && params({ before: page.prev }),

@@ -8,21 +8,16 @@ const templates = Object.fromEntries(
   Object.entries({ ...layoutTemplates, ...resourceTemplates }).map(([name, text]) => [`${name}.liquid`, text]),
 );
 
-const options = { templates, extname: '.liquid', outputEscape: 'escape', strictFilters: true, cache: true } as const;
-const engine = new Liquid(options);
-/** Its own engine: a template cached by an asynchronous render cannot be reused by a synchronous one. */
-const syncEngine = new Liquid({ ...options, templates: { ...templates }, cache: false });
+// Pages render synchronously: their data is gathered beforehand, and the kernel's error handler needs its page
+// at once. (One engine, one mode: liquidjs's cache does not mix templates parsed by async and sync renders.)
+const engine = new Liquid({ templates, extname: '.liquid', outputEscape: 'escape', strictFilters: true, cache: true });
 
 export type PageName = keyof typeof layoutTemplates | keyof typeof resourceTemplates;
 
-/** Renders a page of the panel; every value is escaped. */
-export const renderPage = (name: PageName, data: Record<string, unknown>): Promise<string> =>
-  engine.renderFile(name, data) as Promise<string>;
+/** Renders a page of the panel; every value is escaped unless marked `raw` (pre-escaped HTML). */
+export const renderPage = (name: PageName, data: Record<string, unknown>): string =>
+  engine.renderFileSync(name, data) as string;
 
 /** htmx, served from node_modules (no bundle is built or committed). */
 export const htmxScript = (): Buffer =>
   readFileSync(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'));
-
-/** Error pages are rendered synchronously (the kernel's error handler expects the body at once). */
-export const renderPageSync = (name: PageName, data: Record<string, unknown>): string =>
-  syncEngine.renderFileSync(name, data) as string;

@@ -22,7 +22,7 @@ export function adminRoutes(deps: AdminDeps) {
     next.startsWith(`${base}/`) && !next.startsWith('//') && !next.includes('\\') ? next : `${base}/`;
 
   async function loginPage(req: FastifyRequest, reply: FastifyReply, status: number, extra: Record<string, unknown>) {
-    const html = await renderPage('login', {
+    const html = renderPage('login', {
       base,
       title: 'Sign in',
       csrf: sessions.loginToken(req, reply),

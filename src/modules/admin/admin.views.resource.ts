@@ -12,8 +12,7 @@ const list = `{% layout 'layout' %}{% block content %}
 <div id="results">
 <table class="list">
 <thead><tr>{% for c in columns %}<th scope="col">{{ c }}</th>{% endfor %}</tr></thead>
-<tbody>{% for r in rows %}<tr>{% for cell in r.cells %}<td data-label="{{ cell.label }}">{% if forloop.first %}<a href="{{ r.href }}">{{ cell.text }}</a>{% else %}{{ cell.text }}{% endif %}</td>{% endfor %}</tr>
-{% else %}<tr><td colspan="{{ columns.size }}">No records found.</td></tr>{% endfor %}</tbody>
+<tbody>{{ body | raw }}</tbody>
 </table>
 <nav class="pager" aria-label="Pages">{% if first %}<a href="{{ first }}">First</a>{% endif %}{% if prev %}<a href="{{ prev }}" rel="prev">Previous</a>{% endif %}{% if next %}<a href="{{ next }}" rel="next">Next</a>{% endif %}</nav>
 </div>
