@@ -123,6 +123,10 @@ describe('admin panel in a real browser (Chromium + playwright-core)', () => {
     const user = await agora.identity.service.getUser(target.id);
     expect(user).toMatchObject({ username: `${target.username}_m`, isActive: false });
     await page.screenshot({ path: join(SHOTS, 'identity-user-375px-no-js.png'), fullPage: true });
+    await page.goto(`${base}/admin/admin/audit?f_resource=identity.users&f_username=${admin.username}`);
+    const log = (await page.locator('#results').textContent()) ?? '';
+    expect(log).toContain(`username: ${target.username} → ${target.username}_m`);
+    expect(log).toContain('isActive: yes → no');
     await context.close();
   });
 

@@ -157,6 +157,6 @@ export function identityAdmin(db: Db, service: IdentityService, clock: Clock) {
   return defineAdmin({
     module: 'identity',
     label: 'Identity',
-    resources: [identityUsersAdmin(db, service, clock), roleResource, apiKeyResource, sessionResource],
+    resources: [identityUsersAdmin(service, clock), roleResource, apiKeyResource, sessionResource],
   });
 }

@@ -1,6 +1,5 @@
 import { invalidFields, type AdminResource } from '../../platform/admin/resource.js';
 import type { Clock } from '../../platform/clock.js';
-import type { Db } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
 import type { IdentityService } from './identity.service.js';
 import { users } from './identity.tables.js';
@@ -20,8 +19,7 @@ const checkUsername = (v: Record<string, unknown>) => {
 };
 
 /** Users: edit the profile and roles; activate, deactivate, reset the password, end every session. */
-export function identityUsersAdmin(db: Db, service: IdentityService, clock: Clock): AdminResource {
-  void db;
+export function identityUsersAdmin(service: IdentityService, clock: Clock): AdminResource {
   const withRoles = async (id: string) => {
     const user = UUID.test(id) ? await service.getUser(id) : undefined;
     return user && { ...user, roles: (await service.rolesOfUser(id)).map((r) => r.name) };
