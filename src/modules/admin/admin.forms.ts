@@ -5,8 +5,13 @@ export type FormBody = Record<string, string | string[] | undefined>;
 export type FieldErrors = Record<string, string>;
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
-export const labelOf = (f: AdminField) =>
-  f.label ?? f.name.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
+export const labelOf = (f: AdminField) => {
+  const words = f.name
+    .replace(/_/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+  return f.label ?? words.charAt(0).toUpperCase() + words.slice(1);
+};
 
 /** The fields a form edits: not read-only, not hidden, create-only ones when creating. */
 export const editable = (res: AdminResource, creating: boolean) =>
