@@ -104,6 +104,15 @@ export const CONFIG_SCHEMA = {
   DATA_DIR: str('./data', 'Directory for the embedded database (pg/) and local files (files/)'),
   DATABASE_URL: str('', 'PostgreSQL URL; empty uses embedded PGlite in DATA_DIR/pg', { secret: true }),
   DATABASE_POOL_SIZE: int(10, 'PostgreSQL connection pool size per process', 1),
+  PGLITE_SHARED_BUFFERS: {
+    kind: 'string',
+    default: '16MB',
+    description: "Embedded PGlite's shared_buffers (PostgreSQL's 128MB default would be most of the process's memory)",
+    parse: (raw: string) => {
+      if (!/^\s*\d{1,7}\s*(kB|MB|GB)\s*$/.test(raw)) throw new ConfigError(`must be a size like 16MB, got "${raw}"`);
+      return raw.replace(/\s+/g, '');
+    },
+  },
   MIGRATE: bool(true, 'Apply pending migrations at start-up (under an advisory lock)'),
   REDIS_URL: str('', 'Redis URL for cache, sessions, rate limits and pub/sub; empty uses in-process memory', {
     secret: true,
