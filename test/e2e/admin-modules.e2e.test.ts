@@ -9,12 +9,14 @@ import { panelUser } from '../admin/helpers.js';
 import { API, json, superuser } from '../backoffice/helpers.js';
 import { blogger } from '../microblog/helpers.js';
 import { call, chatWith, post, signup } from '../messenger/helpers.js';
+import { API as CINEMA } from '../cinema/helpers.js';
+import { dispatch, users } from '../notifications/helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = process.env.ARTIFACTS_DIR ? join(process.env.ARTIFACTS_DIR, 'admin') : join('.artifacts', 'e2e', 'admin');
 
-/** The same path through the back office, the microblog and the messenger, in Chromium. */
-describe('admin panel in a real browser: back office, microblog, messenger', () => {
+/** The same path through the back office, the microblog, the messenger, the cinema and notifications, in Chromium. */
+describe('admin panel in a real browser: back office, microblog, messenger, cinema, notifications', () => {
   let agora: Agora;
   let browser: Browser;
   let base: string;
@@ -120,5 +122,71 @@ describe('admin panel in a real browser: back office, microblog, messenger', () 
     await confirmDelete();
     const history = await call(agora, 'GET', `/v1/chats/${chatId}/messages?limit=10`, { client });
     expect(history.json().messages).toEqual([]);
+  });
+
+  it('cinema: adds a film, refuses a rating beside the field, saves, finds it, deletes it', async () => {
+    const title = unique('Browserfilm ');
+    await page.goto(`${base}/admin/cinema/films`);
+    await page.getByRole('link', { name: 'Add' }).click();
+    await page.getByLabel('Title').fill(title);
+    await page.getByLabel('Rating').fill('250');
+    await page.getByLabel('Type').selectOption('movie');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('#e-rating').textContent()).toBe('Ensure this value is at most 100.');
+    await page.getByLabel('Rating').fill('72');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/\/admin\/cinema\/films\/[0-9a-f-]{36}$/);
+    const id = /([0-9a-f-]{36})$/.exec(page.url())![1]!;
+    await page.screenshot({ path: join(SHOTS, 'cinema-film-edit.png'), fullPage: true });
+    const film = await agora.app.inject({ url: `${CINEMA}/films/${id}` });
+    expect(film.json()).toMatchObject({ title, imdb_rating: 7.2 });
+
+    await page.goto(`${base}/admin/cinema/films`);
+    await page.getByLabel('Search').fill(title);
+    await page.getByLabel('Type').selectOption('movie');
+    await expect.poll(() => page.locator('#results tbody tr').count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'cinema-films-search.png'), fullPage: true });
+    await page.getByRole('link', { name: title }).click();
+    await confirmDelete();
+    expect((await agora.app.inject({ url: `${CINEMA}/films/${id}` })).statusCode).toBe(404);
+  });
+
+  it('notifications: a template error shows beside the body; a send to a user lands in captured mail', async () => {
+    await page.goto(`${base}/admin/notifications/templates/add`);
+    await page.getByLabel('Subject').fill('Hi {{ username }}');
+    await page.getByLabel('Body').fill('{% if x %}never closed');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('#e-body').count()).toBe(1);
+    await page.getByLabel('Body').fill('Hello {{ username }}');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/\/admin\/notifications\/templates\/[0-9a-f-]{36}$/);
+    await page.screenshot({ path: join(SHOTS, 'notifications-template-edit.png'), fullPage: true });
+
+    const [to] = await users(agora, 1, 'e2e');
+    await page.goto(`${base}/admin/notifications/notifications/add`);
+    await page.getByLabel('Subject').fill('Hello {{ username }}');
+    await page.getByLabel('Body').fill('<p>Your show starts soon.</p>');
+    await page.getByLabel('Channel').selectOption('email');
+    await page.getByLabel('Users').fill(to!.id);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/\/admin\/notifications\/notifications\/[0-9a-f-]{36}$/);
+    await dispatch(agora);
+    const stop = agora.startWorkers();
+    try {
+      await expect
+        .poll(
+          async () => {
+            await page.goto(`${base}/admin/notifications/mail?q=${encodeURIComponent(to!.email)}`);
+            return page.locator('#results tbody tr a').count();
+          },
+          { timeout: 15_000 },
+        )
+        .toBe(1);
+    } finally {
+      await stop();
+    }
+    await page.screenshot({ path: join(SHOTS, 'notifications-mail-list.png'), fullPage: true });
+    await page.locator('#results tbody tr a').first().click();
+    expect(await page.locator('main').textContent()).toContain(`Hello ${to!.username}`);
   });
 });

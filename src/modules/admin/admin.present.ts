@@ -42,8 +42,11 @@ function tableBody(rows: { href: string; cells: { label: string; text: string }[
 }
 
 export const idOf = (res: AdminResource, row: Record<string, unknown>) => {
-  const key = Object.entries(getTableColumns(res.source.table)).find(([, c]) => c === res.source.id)?.[0] ?? 'id';
-  return String(row[key] ?? row.id);
+  const columns = Object.entries(getTableColumns(res.source.table));
+  const keyOf = (col: unknown) => columns.find(([, c]) => c === col)?.[0];
+  if (res.source.key?.length)
+    return [res.source.id, ...res.source.key].map((c) => String(row[keyOf(c) ?? ''] ?? '')).join('~');
+  return String(row[keyOf(res.source.id) ?? 'id'] ?? row.id);
 };
 
 export function listView(res: AdminResource, url: string, query: ListQuery, page: ListPage<Record<string, unknown>>) {

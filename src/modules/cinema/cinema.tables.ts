@@ -76,6 +76,8 @@ export const films = cinema.table(
     index('films_search_idx').using('gin', t.search),
     // Nearest titles to a query (trigram distance): the candidates a common query ranks first.
     index('films_title_trgm_idx').using('gist', t.titleFolded.op('gist_trgm_ops')),
+    // The admin panel's list filtered by type, in id order.
+    index('films_type_idx').on(t.type, t.id),
   ],
 );
 

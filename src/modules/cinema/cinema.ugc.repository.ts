@@ -53,6 +53,12 @@ export const ugcRepository = {
     return created;
   },
 
+  /** Deletes a review (its reactions go with it); returns its film, or undefined when there was none. */
+  async deleteReview(db: Db, id: string) {
+    const [gone] = await db.delete(reviews).where(eq(reviews.id, id)).returning({ filmId: reviews.filmId });
+    return gone?.filmId;
+  },
+
   /** A film's reviews, most helpful first (Wilson lower bound), newest first on ties. */
   reviewsOfFilm: (db: Db, filmId: string, limit: number, offset: number) =>
     db

@@ -86,6 +86,13 @@ export function ugcService({ db, clock, cache }: { db: Db; clock: Clock; cache: 
       return reviewOut(row);
     },
 
+    /** Moderation (the admin panel): removes a review; the film's cached review pages follow. */
+    async removeReview(reviewId: string) {
+      const filmId = await repo.deleteReview(db, reviewId);
+      if (!filmId) throw reviewNotFound();
+      await cache.reviewsChanged(filmId);
+    },
+
     async bookmark(userId: string, filmId: string) {
       if (!(await catalogueRepository.filmExists(db, filmId))) throw filmNotFound();
       const { row, created } = await repo.bookmark(db, {

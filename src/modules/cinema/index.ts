@@ -9,6 +9,7 @@ import { catalogueService } from './cinema.catalogue.js';
 import { renderCinemaError } from './cinema.errors.js';
 import { eventsService } from './cinema.events.js';
 import { eventRoutes } from './cinema.events.routes.js';
+import { cinemaPanel } from './cinema.panel.js';
 import { catalogueRoutes, typedApp } from './cinema.routes.js';
 import { seedCinema } from './cinema.seed.js';
 import { ugcService } from './cinema.ugc.js';
@@ -39,6 +40,7 @@ export function createCinemaModule(
       await root.register(adminRoutes(admin, deps.identity));
     },
     renderError: renderCinemaError,
+    admin: cinemaPanel({ db, admin, ugc, identity: deps.identity }),
     seed: () => seedCinema(db),
   };
 }

@@ -44,19 +44,25 @@ function typed(column: AnyPgColumn, text: string): unknown {
 }
 
 const encode = (v: unknown) => (v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? String(v) : v);
-const cursorOf = (sortValue: unknown, id: unknown) =>
-  Buffer.from(JSON.stringify([encode(sortValue), encode(id)])).toString('base64url');
+const cursorOf = (values: unknown[]) => Buffer.from(JSON.stringify(values.map(encode))).toString('base64url');
 
-function readCursor(cursor: string, sort: AnyPgColumn, id: AnyPgColumn): [unknown, unknown] | undefined {
+/** The values of the keyset columns a cursor holds (undefined when it was not made for these columns). */
+function readCursor(cursor: string, columns: AnyPgColumn[]): unknown[] | undefined {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (!Array.isArray(parsed) || parsed.length !== 2) return undefined;
-    const [s, i] = [typed(sort, String(parsed[0])), typed(id, String(parsed[1]))];
-    return s === undefined || i === undefined ? undefined : [s, i];
+    if (!Array.isArray(parsed) || parsed.length !== columns.length) return undefined;
+    const values = columns.map((c, i) => typed(c, String(parsed[i])));
+    return values.includes(undefined) ? undefined : values;
   } catch {
     return undefined;
   }
 }
+
+/** The columns a list is ordered and paged by: the sort column, then the primary key's (each once). */
+const keysetColumns = (res: AdminResource, sort: AnyPgColumn) => {
+  const key = [res.source.id, ...(res.source.key ?? [])];
+  return [sort, ...key.filter((c) => c !== sort)];
+};
 
 /** The conditions of search and filters (shared by the page and the count). */
 export function listWhere(res: AdminResource, query: Pick<ListQuery, 'q' | 'filters'>): SQL | undefined {
@@ -81,7 +87,7 @@ export function listWhere(res: AdminResource, query: Pick<ListQuery, 'q' | 'filt
 }
 
 /**
- * One page of a resource's list by keyset: `(sort, id) > (cursor)` over an index on (sort, id), so any page
+ * One page of a resource's list by keyset: `(sort, id[, key]) > (cursor)` over an index on those columns, so any page
  * costs the same whatever the table's size. Reads size + 1 rows to know whether another page follows.
  */
 export async function listPage<R extends Record<string, unknown>>(
@@ -93,23 +99,26 @@ export async function listPage<R extends Record<string, unknown>>(
   const wanted = query.order?.replace(/^-/, '');
   const ordering = orderings.find((o) => o.key === wanted) ?? orderings[0];
   const sort = ordering?.column ?? res.source.id;
-  const id = res.source.id;
   const flip = query.order?.startsWith('-') && ordering?.key === wanted;
   const desc = Boolean(ordering?.desc) !== Boolean(flip);
   const orderKey = ordering ? `${flip ? '-' : ''}${ordering.key}` : '';
   const backwards = Boolean(query.before) && !query.after;
-  const cursor = readCursor((backwards ? query.before : query.after) ?? '', sort, id);
+  const columns = keysetColumns(res, sort);
+  const cursor = readCursor((backwards ? query.before : query.after) ?? '', columns);
   // Walking backwards reads the rows before the cursor in reverse order, then turns them around.
   const ascending = desc === backwards;
   const op = sql.raw(ascending ? '>' : '<');
   const dir = sql.raw(ascending ? 'asc' : 'desc');
   const keyset =
     cursor &&
-    (sort === id
-      ? sql`${id} ${op} ${sql.param(cursor[1], id)}`
-      : sql`(${sort}, ${id}) ${op} (${sql.param(cursor[0], sort)}, ${sql.param(cursor[1], id)})`);
+    (columns.length === 1
+      ? sql`${sort} ${op} ${sql.param(cursor[0], sort)}`
+      : sql`(${sql.join(columns, sql`, `)}) ${op} (${sql.join(
+          columns.map((c, i) => sql.param(cursor[i], c)),
+          sql`, `,
+        )})`);
   const where = and(listWhere(res, query), keyset);
-  const orderBy = sort === id ? [sql`${id} ${dir}`] : [sql`${sort} ${dir}`, sql`${id} ${dir}`];
+  const orderBy = columns.map((c) => sql`${c} ${dir}`);
   const found = (await db
     .select()
     .from(res.source.table)
@@ -119,9 +128,8 @@ export async function listPage<R extends Record<string, unknown>>(
   const more = found.length > query.size;
   const rows = found.slice(0, query.size);
   if (backwards) rows.reverse();
-  const idKey = keyOf(res, id);
-  const sortKey = keyOf(res, sort);
-  const edge = (row: R | undefined) => row && cursorOf(row[sortKey], row[idKey]);
+  const keys = columns.map((c) => keyOf(res, c));
+  const edge = (row: R | undefined) => row && cursorOf(keys.map((k) => row[k]));
   const hasNext = backwards ? true : more;
   const hasPrev = backwards ? more : Boolean(cursor);
   return {

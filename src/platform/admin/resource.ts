@@ -100,8 +100,11 @@ export interface AdminResource<R = any> {
   /** URL segment: /admin/<module>/<name>. */
   name: string;
   label: string;
-  /** The table the list reads, its primary key, and an optional condition every row must meet. */
-  source: { table: PgTable; id: AnyPgColumn; where?: SQL };
+  /**
+   * The table the list reads, its primary key, and an optional condition every row must meet. A composite key
+   * (a link table's) names its further columns in `key`: the record id joins the values with `~`.
+   */
+  source: { table: PgTable; id: AnyPgColumn; key?: AnyPgColumn[]; where?: SQL };
   columns: AdminColumn<R>[];
   search?: AnyPgColumn[];
   /** What the search box says it searches. */
