@@ -104,6 +104,15 @@ export const CONFIG_SCHEMA = {
   DATA_DIR: str('./data', 'Directory for the embedded database (pg/) and local files (files/)'),
   DATABASE_URL: str('', 'PostgreSQL URL; empty uses embedded PGlite in DATA_DIR/pg', { secret: true }),
   DATABASE_POOL_SIZE: int(10, 'PostgreSQL connection pool size per process', 1),
+  PGLITE_SHARED_BUFFERS: {
+    kind: 'string',
+    default: '16MB',
+    description: "Embedded PGlite's shared_buffers (PostgreSQL's 128MB default would be most of the process's memory)",
+    parse: (raw: string) => {
+      if (!/^\s*\d{1,7}\s*(kB|MB|GB)\s*$/.test(raw)) throw new ConfigError(`must be a size like 16MB, got "${raw}"`);
+      return raw.replace(/\s+/g, '');
+    },
+  },
   MIGRATE: bool(true, 'Apply pending migrations at start-up (under an advisory lock)'),
   REDIS_URL: str('', 'Redis URL for cache, sessions, rate limits and pub/sub; empty uses in-process memory', {
     secret: true,
@@ -117,6 +126,22 @@ export const CONFIG_SCHEMA = {
   JOBS_POLL_INTERVAL: duration('500ms', 'How often idle embedded workers and the outbox relay look for work'),
   JOBS_LEASE: duration('30s', 'Embedded queue: a job whose worker stops heart-beating for this long is run again'),
   JOBS_QUEUE: str('agora.jobs', 'RabbitMQ work queue name (its dead-letter queue is <name>.dead)'),
+  SMTP_URL: str(
+    '',
+    'SMTP server for notification email (smtp[s]://user:pass@host:port); empty captures mail in the database',
+    {
+      secret: true,
+    },
+  ),
+  SMTP_POOL_SIZE: int(5, 'Pooled SMTP connections per worker process', 1),
+  MAIL_FROM: str('Agora <no-reply@agora.local>', 'From address of notification email'),
+  NOTIFICATIONS_MIN_INTERVAL: duration('300s', 'Shortest interval a recurring (cron) notification may have'),
+  NOTIFICATIONS_MAX_ATTEMPTS: int(5, 'Attempts of one notification delivery before it is dead', 1),
+  NOTIFICATIONS_SCHEDULER_INTERVAL: duration('1s', 'How often the notification scheduler looks for due sends'),
+  NOTIFICATIONS_DIGEST_INTERVAL: duration(
+    '1h',
+    'At most one messenger email digest per offline chat member this often',
+  ),
   MESSENGER_RATE_LIMIT_ENABLED: bool(true, 'Throttle messenger requests per session (off when a proxy does it)'),
   MESSENGER_RATE_LIMIT_PER_SECOND: int(200, 'Messenger requests per second per session (per IP when anonymous)', 1),
   MESSENGER_HISTORY_CACHE_TTL: duration('5m', 'How long a cached messenger history page lives (new messages evict it)'),

@@ -63,6 +63,7 @@ export async function createPlatform(config: Config, overrides: PlatformOverride
       url: config.DATABASE_URL || undefined,
       dataDir: pgliteDir(config.DATA_DIR),
       poolSize: config.DATABASE_POOL_SIZE,
+      sharedBuffers: config.PGLITE_SHARED_BUFFERS,
     }));
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, config.REDIS_PREFIX) : undefined;
   redis?.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));

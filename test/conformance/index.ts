@@ -5,6 +5,7 @@ import { filesFixtures } from './files.js';
 import { identityFixtures } from './identity.js';
 import { messengerFixtures } from './messenger.js';
 import { microblogFixtures } from './microblog.js';
+import { notificationsFixtures } from './notifications.js';
 import { wishlistFixtures } from './wishlist.js';
 
 export { Fixtures, type Actor } from './fixtures.js';
@@ -17,5 +18,6 @@ export const FIXTURES: FixtureTable = {
   ...messengerFixtures,
   ...microblogFixtures,
   ...backofficeFixtures,
+  ...notificationsFixtures,
   ...cinemaFixtures,
 };

@@ -93,6 +93,13 @@ export function accountService(deps: IdentityDeps, creds: CredentialCache) {
       await creds.tombstone([...live.sessions.flatMap(sessionKeys), ...live.keys.map((k) => apiKeyKey(k.keyHash))]);
     },
 
+    /** Lets a deactivated account sign in again (the sessions that ended stay ended). */
+    async activate(userId: string) {
+      const user = await repo.updateUser(db, userId, { isActive: true, updatedAt: clock.now() });
+      if (!user) throw notFound();
+      await creds.forgetUser(userId);
+    },
+
     /** Changes a password; every other session ends, and every API key unless `keepApiKeys`. */
     async changePassword(actor: Actor, oldPassword: string, newPassword: string, opts: { keepApiKeys?: boolean } = {}) {
       const user = await repo.userById(db, actor.userId);
@@ -104,6 +111,7 @@ export function accountService(deps: IdentityDeps, creds: CredentialCache) {
       const revoked = await db.transaction(async (t) => {
         const tx = t as Db;
         await repo.updateUser(tx, user.id, { passwordHash, updatedAt: now });
+        await deps.jobs?.publish(tx, 'identity.password.changed', { userId: user.id });
         return {
           sessions: await repo.revokeUserSessions(tx, user.id, 'password-changed', now, actor.sessionId),
           keys: opts.keepApiKeys ? [] : await repo.revokeUserApiKeys(tx, user.id, now),

@@ -19,15 +19,25 @@ export function sessionService(deps: IdentityDeps, creds: CredentialCache) {
 
   async function startSession(user: UserRow, kind: 'token' | 'opaque', ttl: number, meta: SessionMeta) {
     const secret = kind === 'opaque' ? clock.token(32) : undefined;
-    const session = await repo.insertSession(db, {
-      id: clock.uuid(),
-      userId: user.id,
-      kind,
-      secretHash: secret ? sha256(secret) : null,
-      client: meta.client ?? 'idp',
-      ipAddress: meta.ip ?? '',
-      userAgent: (meta.userAgent ?? '').slice(0, 512),
-      expiresAt: after(ttl),
+    const session = await db.transaction(async (t) => {
+      const tx = t as Db;
+      const row = await repo.insertSession(tx, {
+        id: clock.uuid(),
+        userId: user.id,
+        kind,
+        secretHash: secret ? sha256(secret) : null,
+        client: meta.client ?? 'idp',
+        ipAddress: meta.ip ?? '',
+        userAgent: (meta.userAgent ?? '').slice(0, 512),
+        expiresAt: after(ttl),
+      });
+      await deps.jobs?.publish(tx, 'identity.session.started', {
+        userId: user.id,
+        sessionId: row.id,
+        userAgent: row.userAgent,
+        ip: row.ipAddress,
+      });
+      return row;
     });
     await repo.updateUser(db, user.id, { lastLogin: clock.now() });
     return { session, secret };

@@ -2,8 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { PlatformContext } from '../../platform/context.js';
 import type { AgoraModule } from '../../platform/http/module.js';
 import { credentialOf, resolveActor, type ResolveOptions } from './credentials.js';
+import { directory, type Directory } from './identity.directory.js';
 import { renderIdentityError } from './identity.errors.js';
 import { identityRoutes } from './identity.routes.js';
+import { identityAdmin } from './identity.admin.js';
+import { identityAdminRepository } from './identity.admin.repository.js';
 import { federationService } from './identity.federation.js';
 import { typed, type IdentityGuards } from './identity.http.js';
 import { oidcClientRoutes } from './identity.oidc-clients.routes.js';
@@ -20,6 +23,10 @@ declare module '../../platform/jobs/types.js' {
     'identity.user.renamed': { userId: string; username: string };
     /** An account's username, email or names changed; published in the transaction of the change. */
     'identity.user.updated': { userId: string };
+    /** An account's password changed (notifications emails the owner). */
+    'identity.password.changed': { userId: string };
+    /** A login session began (notifications emails the owner when it comes from a device not seen before). */
+    'identity.session.started': { userId: string; sessionId: string; userAgent: string; ip: string };
   }
 }
 
@@ -29,6 +36,7 @@ export type { LoginFailure, PasswordLogin } from './identity.service.js';
 export type { UserRow } from './identity.repository.js';
 export type { ResolveOptions, Credential } from './credentials.js';
 export { oidcCommand } from './identity.cli.js';
+export type { Audience, DirectoryEntry } from './identity.directory.js';
 
 /** What other modules may use of identity. */
 export interface IdentityApi {
@@ -38,6 +46,10 @@ export interface IdentityApi {
   credentialOf: typeof credentialOf;
   /** The seed's gRPC call, as a function: a user's public fields. */
   getUser(id: string): Promise<{ id: string; email: string | null; username: string } | undefined>;
+  /** Accounts by id, role or all, in pages (e.g. the recipients of a notification). */
+  directory: Directory;
+  /** Usernames of several users in one query (admin lists label their rows with them). */
+  usernames(ids: string[]): Promise<Map<string, string>>;
   /** Clients of Agora's OpenID provider (the CLI registers them); undefined when the provider is off. */
   oidcClients?: OidcClientService;
   /** Demo account for `agora seed`: created once with a random password, which is returned only then. */
@@ -80,10 +92,12 @@ export async function createIdentity(ctx: PlatformContext): Promise<{ module: Ag
     oidcClients,
     resolve: (req, opts) => resolveActor(service, req, opts),
     credentialOf,
+    directory,
     getUser: async (id) => {
       const u = await service.getUser(id);
       return u && { id: u.id, email: u.email, username: u.username };
     },
+    usernames: (ids) => identityAdminRepository.usernames(ctx.database.db, ids),
     demoUser: async (username, extra = {}) => {
       const existing = await service.getUserByUsername(username);
       if (existing) return { id: existing.id, username };
@@ -104,6 +118,7 @@ export async function createIdentity(ctx: PlatformContext): Promise<{ module: Ag
     description: 'Accounts, tokens, sessions, roles and API keys shared by every module',
     routes: identityRoutes(ctx, service, signer, { federation, oidc: oidcRoutes }),
     renderError: renderIdentityError,
+    admin: identityAdmin(ctx.database.db, service, ctx.clock),
     tasks: [
       {
         name: 'identity.tokens.flush-expired',

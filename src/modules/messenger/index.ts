@@ -1,6 +1,7 @@
 import type { PlatformContext } from '../../platform/context.js';
 import type { AgoraModule } from '../../platform/http/module.js';
 import type { IdentityApi } from '../identity/index.js';
+import { messengerAdmin } from './messenger.admin.js';
 import { renderMessengerError } from './messenger.errors.js';
 import { createLiveHub } from './messenger.live.js';
 import { messengerRoutes } from './messenger.routes.js';
@@ -8,6 +9,13 @@ import { SEARCH_JOB } from './messenger.search.js';
 import { createMessengerService } from './messenger.service.js';
 
 export type { MessengerService } from './messenger.service.js';
+
+declare module '../../platform/jobs/types.js' {
+  interface EventMap {
+    /** A message was posted (identity user ids); published in the transaction of the message. */
+    'messenger.message.created': { chatId: string; messageId: string; authorId: string; memberIds: string[] };
+  }
+}
 
 /** The messenger (seed 2): chats, members, cached history, throttling, full-text search tasks, live stream. */
 export function createMessengerModule(ctx: PlatformContext, deps: { identity: IdentityApi }): AgoraModule {
@@ -39,6 +47,7 @@ export function createMessengerModule(ctx: PlatformContext, deps: { identity: Id
     description: 'Chats, members, cached history, throttling, asynchronous full-text search and a live stream',
     routes: messengerRoutes(ctx, deps.identity, service, hub, ctx.limiter),
     renderError: renderMessengerError,
+    admin: messengerAdmin(ctx.database.db, service),
     tasks: [{ name: 'messenger.search.expire', everySeconds: 30, run: () => service.expireSearches() }],
     close: () => hub.close(),
     async seed() {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { PlatformContext } from '../../platform/context.js';
@@ -68,7 +67,6 @@ export function messengerRoutes(
       app.setErrorHandler((err) => {
         throw isDatabaseDown(err) ? dbUnavailable() : err;
       });
-      await app.register(websocket);
 
       app.addHook('onRequest', async (req) => {
         const auth = req.headers.authorization;

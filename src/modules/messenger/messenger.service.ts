@@ -7,6 +7,7 @@ import type { Jobs } from '../../platform/jobs/index.js';
 import type { Metrics } from '../../platform/observability/metrics.js';
 import { loginFailure, type Actor, type IdentityService } from '../identity/index.js';
 import { badParameters, chatNotFound, CODES, fail, userNotFound404 } from './messenger.errors.js';
+import { messengerAdminRepository as adminRepo } from './messenger.admin.repository.js';
 import { repo } from './messenger.repository.js';
 import type { LiveMessage } from './messenger.live.js';
 import { createSearch } from './messenger.search.js';
@@ -136,17 +137,34 @@ export function createMessengerService(d: MessengerDeps) {
       if (!member || member.chatId !== chatId || member.userId !== actor.userId) {
         throw (await repo.chatExists(db, chatId)) ? userNotFound404() : chatNotFound();
       }
-      const { id, memberIds } = await repo.insertMessage(db, {
-        chatId,
-        memberId: member.id,
-        text,
-        language: config.SEARCH_LANGUAGE,
+      const { id, memberIds } = await db.transaction(async (t) => {
+        const m = await repo.insertMessage(t as Db, {
+          chatId,
+          memberId: member.id,
+          text,
+          language: config.SEARCH_LANGUAGE,
+        });
+        // Offline members hear of it by email digest (notifications), after the commit.
+        await d.jobs.publish(t as Db, 'messenger.message.created', {
+          chatId,
+          messageId: String(m.id),
+          authorId: actor.userId,
+          memberIds: m.memberIds,
+        });
+        return m;
       });
       // After the commit: readers from now on compute pages under a new generation.
       await cache.set(genKey(chatId), d.clock.token(6), ttl * 2);
       const messageId = String(id);
       d.onMessage?.({ chatId, messageId, userId: actor.userId, userName: member.userName, text, memberIds });
       return messageId;
+    },
+
+    /** Removes a message (the admin panel's moderation); cached history pages of its chat are dropped. */
+    async deleteMessage(id: number): Promise<void> {
+      const chatId = await adminRepo.deleteMessage(db, id);
+      if (!chatId) throw fail(404, CODES.NOT_FOUND);
+      await cache.set(genKey(chatId), d.clock.token(6), ttl * 2);
     },
 
     /** A page of history, newest first; cached per chat generation, after the membership check. */

@@ -4,6 +4,7 @@ import { forwardedPrefix } from '../../platform/http/forwarded.js';
 import type { AgoraModule } from '../../platform/http/module.js';
 import type { FilesApi } from '../files/index.js';
 import type { IdentityApi } from '../identity/index.js';
+import { microblogAdmin } from './microblog.admin.js';
 import { renderMicroblogError } from './microblog.errors.js';
 import { microblogRepository } from './microblog.repository.js';
 import { microblogRootRoutes, microblogRoutes } from './microblog.routes.js';
@@ -11,6 +12,15 @@ import { seedMicroblog } from './microblog.seed.js';
 import { createMicroblogService } from './microblog.service.js';
 
 export type { MicroblogService } from './microblog.service.js';
+
+declare module '../../platform/jobs/types.js' {
+  interface EventMap {
+    /** Someone followed an account (ids are identity users); published in the transaction of the follow. */
+    'microblog.follow.created': { followerUserId: string; followerName: string; followeeUserId: string };
+    /** Someone liked another account's tweet; published in the transaction of the like. */
+    'microblog.like.created': { tweetId: number; likerUserId: string; likerName: string; authorUserId: string };
+  }
+}
 
 /** The course's corporate Twitter: api-key auth, numeric ids, popularity feed, images through the files service. */
 export function createMicroblogModule(
@@ -21,6 +31,7 @@ export function createMicroblogModule(
   const configuredMedia = config.MICROBLOG_MEDIA_URL_PREFIX.replace(/\/+$/, '');
   const service = createMicroblogService({
     db: ctx.database.db,
+    jobs: ctx.jobs,
     files: deps.files,
     clock: ctx.clock,
     log: ctx.log,
@@ -51,6 +62,7 @@ export function createMicroblogModule(
     }),
     rootRoutes: microblogRootRoutes(service, deps.files),
     renderError: renderMicroblogError,
+    admin: microblogAdmin(ctx.database.db, service),
     seed: () => seedMicroblog(deps.identity, service),
     tasks: [{ name: 'microblog.media.sweep', everySeconds: 300, run: () => service.sweepMedia() }],
   };

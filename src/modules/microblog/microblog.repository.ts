@@ -69,6 +69,17 @@ export const microblogRepository = {
 
   lockTweet: async (db: Db, id: number) => (await db.select().from(tweets).where(eq(tweets.id, id)).for('update'))[0],
 
+  /** The liker's and the tweet author's profiles (for the like event). */
+  likeParties: async (db: Db, likerId: number, tweetId: number) => {
+    const [liker] = await db.select().from(profiles).where(eq(profiles.id, likerId));
+    const [author] = await db
+      .select({ id: profiles.id, userId: profiles.userId })
+      .from(tweets)
+      .innerJoin(profiles, eq(profiles.id, tweets.authorId))
+      .where(eq(tweets.id, tweetId));
+    return [liker, author] as const;
+  },
+
   tweetExists: async (db: Db, id: number) =>
     (await db.select({ id: tweets.id }).from(tweets).where(eq(tweets.id, id))).length > 0,
 

@@ -4,9 +4,11 @@ import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import { AppError, badRequest, forbidden, notFound } from '../../platform/errors.js';
+import type { Jobs } from '../../platform/jobs/index.js';
 import type { Metrics } from '../../platform/observability/metrics.js';
 import type { FilesApi } from '../files/index.js';
 import type { Actor } from '../identity/index.js';
+import { microblogAdminRepository as adminRepo } from './microblog.admin.repository.js';
 import { microblogRepository as repo, type FeedPosition } from './microblog.repository.js';
 
 export const MEDIA_BUCKET = 'microblog';
@@ -27,6 +29,8 @@ export interface MicroblogDeps {
   /** Deepest page by number: tweets skipped before it (the keyset cursor has no such limit). */
   feedMaxOffset?: number;
   unattachedMediaTtlSeconds?: number;
+  /** Where follow and like events go (in the transaction of the change). */
+  jobs?: Pick<Jobs, 'publish'>;
 }
 
 /** Tweet text is measured in characters (code points), as the contract's Python original did: 😀 is one. */
@@ -158,6 +162,13 @@ export function createMicroblogService(deps: MicroblogDeps) {
       await purgeMedias(marked);
     },
 
+    /** Removes one media (the admin panel's moderation): its row is marked, then its file and row go. */
+    async deleteMedia(id: number): Promise<void> {
+      const marked = await adminRepo.markMedia(db, id, clock.now());
+      if (!marked.length) throw notFound('Media not found');
+      await purgeMedias(marked);
+    },
+
     /** The scheduled task: marks media never attached within the TTL, then retries every pending media deletion. */
     async sweepMedia(): Promise<{ expired: number; purged: number; failed: number }> {
       const now = clock.now();
@@ -198,7 +209,19 @@ export function createMicroblogService(deps: MicroblogDeps) {
     async like(me: number, tweetId: number): Promise<boolean> {
       if (!(await repo.tweetExists(db, tweetId))) throw notFound('Tweet not found');
       const added = await db
-        .transaction(async (t) => repo.like(tx(t), tweetId, me))
+        .transaction(async (t) => {
+          const liked = await repo.like(tx(t), tweetId, me);
+          // Notifications tells the author, after the commit (the event rides in this transaction).
+          const [liker, author] = liked ? await repo.likeParties(tx(t), me, tweetId) : [];
+          if (liker && author && author.id !== me)
+            await deps.jobs?.publish(tx(t), 'microblog.like.created', {
+              tweetId,
+              likerUserId: liker.userId,
+              likerName: liker.name,
+              authorUserId: author.userId,
+            });
+          return liked;
+        })
         .catch((err: { code?: string; cause?: { code?: string } }) => {
           // The tweet was deleted between the check and the insert.
           if (err.code === '23503' || err.cause?.code === '23503') throw notFound('Tweet not found');
@@ -215,8 +238,19 @@ export function createMicroblogService(deps: MicroblogDeps) {
 
     async follow(me: number, target: number): Promise<boolean> {
       if (me === target) throw badRequest('You cannot follow yourself');
-      await existingProfile(target);
-      const added = await repo.follow(db, me, target);
+      const followee = await existingProfile(target);
+      const added = await db.transaction(async (t) => {
+        const made = await repo.follow(tx(t), me, target);
+        const follower = made ? await repo.profileById(tx(t), me) : undefined;
+        // Notifications tells the followee, after the commit (the event rides in this transaction).
+        if (follower)
+          await deps.jobs?.publish(tx(t), 'microblog.follow.created', {
+            followerUserId: follower.userId,
+            followerName: follower.name,
+            followeeUserId: followee.userId,
+          });
+        return made;
+      });
       if (added) counters.follows.inc();
       return added;
     },

@@ -4,6 +4,7 @@ import type { Options as AjvOptions } from 'ajv';
 import type { Ajv } from 'ajv';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
+import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { PlatformContext } from '../context.js';
@@ -93,6 +94,9 @@ export async function createServer(ctx: PlatformContext): Promise<FastifyInstanc
       ],
     });
   }
+  // One websocket server for the process: modules declare `{ websocket: true }` routes (messenger's live stream,
+  // notifications' socket); registering the plugin per module would route every upgrade once per registration.
+  await app.register(websocket);
   // Bodies and parameters keep to the text rules of text.ts (no NUL, valid UTF-8) for every module.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {

@@ -42,6 +42,8 @@ export interface Jobs {
   subscribe<E extends EventName>(event: E, subscriber: string, handler: JobHandler<EventMap[E]>): void;
   /** Writes a job to the outbox in `tx` (the caller's transaction, or the database for a lone job). */
   enqueue<P>(tx: Db, spec: JobSpec<P>): Promise<string>;
+  /** Writes many jobs to the outbox in one statement (fan-outs); returns their ids in order. */
+  enqueueMany<P>(tx: Db, specs: JobSpec<P>[]): Promise<string[]>;
   /**
    * Writes an event to the outbox in `tx`: one durable job per subscriber this process knows, or, when it
    * knows none, the event itself, kept until a relay that knows its subscribers expands it.
@@ -177,6 +179,21 @@ export function createJobs(o: JobsOptions): Jobs {
     }
   }
 
+  async function enqueueMany<P>(tx: Db, specs: JobSpec<P>[]): Promise<string[]> {
+    const rows = specs.map((spec) => ({
+      kind: 'job' as const,
+      name: spec.name,
+      payload: spec.payload ?? null,
+      runAt: spec.runAt ?? o.clock.now(),
+      maxAttempts: spec.maxAttempts ?? handlers.get(spec.name)?.opts.maxAttempts ?? o.maxAttempts,
+      attempts: 0,
+      idempotencyKey: spec.idempotencyKey ?? null,
+      jobId: o.clock.uuid(),
+    }));
+    await writeOutbox(tx, rows);
+    return rows.map((r) => r.jobId);
+  }
+
   return {
     transport: o.transport,
     register(name, handler, opts = {}) {
@@ -188,21 +205,10 @@ export function createJobs(o: JobsOptions): Jobs {
       handlers.set(`${event}@${subscriber}`, { run: handler as JobHandler, opts: {} });
     },
     async enqueue(tx, spec) {
-      const jobId = o.clock.uuid();
-      await writeOutbox(tx, [
-        {
-          kind: 'job',
-          name: spec.name,
-          payload: spec.payload ?? null,
-          runAt: spec.runAt ?? o.clock.now(),
-          maxAttempts: spec.maxAttempts ?? handlers.get(spec.name)?.opts.maxAttempts ?? o.maxAttempts,
-          attempts: 0,
-          idempotencyKey: spec.idempotencyKey ?? null,
-          jobId,
-        },
-      ]);
-      return jobId;
+      const [jobId] = await enqueueMany(tx, [spec]);
+      return jobId!;
     },
+    enqueueMany,
     async publish(tx, event, payload) {
       if (!EVENT_NAME.test(event)) throw new Error(`event name ${event} is not <module>.<entity>.<verb>`);
       const row = {

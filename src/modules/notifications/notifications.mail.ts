@@ -1,0 +1,69 @@
+import nodemailer from 'nodemailer';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db/database.js';
+import { notificationsRepository as repo } from './notifications.repository.js';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  deliveryId?: string;
+}
+
+export interface Mailer {
+  readonly kind: 'smtp' | 'captured';
+  send(m: MailMessage): Promise<void>;
+  close(): void;
+}
+
+/** A refusal the server will repeat (SMTP 5xx): retrying cannot help, the delivery is dead at once. */
+export class PermanentMailError extends Error {}
+
+/**
+ * SMTP through a pooled nodemailer transport (connections reused across deliveries, at most `maxConnections`).
+ * 4xx answers and network errors are thrown as they are (the job retries with backoff); 5xx answers become
+ * PermanentMailError.
+ */
+export function smtpMailer(url: string, from: string, maxConnections: number): Mailer {
+  const transport = nodemailer.createTransport({ url, pool: true, maxConnections } as never);
+  return {
+    kind: 'smtp',
+    async send(m) {
+      try {
+        await transport.sendMail({
+          from,
+          to: m.to,
+          subject: m.subject,
+          html: m.html,
+          text: m.text,
+          headers: m.deliveryId ? { 'X-Agora-Delivery': m.deliveryId } : undefined,
+        });
+      } catch (err) {
+        const code = (err as { responseCode?: number }).responseCode;
+        if (code !== undefined && code >= 500) throw new PermanentMailError((err as Error).message);
+        throw err;
+      }
+    },
+    close: () => transport.close(),
+  };
+}
+
+/** Embedded mode: mail is kept in notifications.captured_mail (readable through the API) instead of sent. */
+export function capturedMailer(db: Db, clock: Clock): Mailer {
+  return {
+    kind: 'captured',
+    async send(m) {
+      await repo.insertMail(db, {
+        id: clock.uuid(),
+        deliveryId: m.deliveryId ?? null,
+        to: m.to,
+        subject: m.subject,
+        html: m.html,
+        text: m.text,
+        createdAt: clock.now(),
+      });
+    },
+    close: () => undefined,
+  };
+}
