@@ -148,3 +148,40 @@ describe('admin panel over the modules: writes go through each module and show i
     await audited('f_resource=jobs.jobs&f_action=retry', a);
   });
 });
+
+describe('admin panel: odd input is a 4xx or a page, never a 5xx', () => {
+  let agora: Agora;
+  let browser: PanelClient;
+  beforeAll(async () => {
+    agora = await testApp();
+    const admin = await panelUser(agora, { superuser: true });
+    browser = new PanelClient(agora);
+    await browser.signIn(admin.username, admin.password);
+  });
+  afterAll(async () => agora?.app.close());
+
+  it('ignores unreadable cursors and orders, answers 404 for ids of the wrong shape, reads JSON bodies as text', async () => {
+    const owner = await wishUser(agora);
+    const wish = await addWish(agora, owner, { title: 'Odd' });
+    for (const url of [
+      '/admin/wishlist/wishes?after=not-a-cursor&order=nope&f_active=maybe',
+      `/admin/wishlist/wishes?before=${Buffer.from('["x","y"]').toString('base64url')}`,
+      '/admin/identity/users?q=%25_%5C&f_active=true',
+      '/admin/identity/sessions?q=00000000-0000-0000-0000-000000000000',
+    ])
+      expect((await browser.get(url)).statusCode, url).toBe(200);
+    for (const url of ['/admin/wishlist/wishes/abc', '/admin/identity/users/1', '/admin/jobs/jobs/x', '/admin/x/y'])
+      expect((await browser.get(url)).statusCode, url).toBe(404);
+    const page = await browser.get(`/admin/wishlist/wishes/${wish.id}`);
+    expect(page.statusCode).toBe(200);
+    const json = await agora.app.inject({
+      method: 'POST',
+      url: `/admin/wishlist/wishes/${wish.id}`,
+      headers: { cookie: `agora_admin=${browser.cookies.get('agora_admin')}`, 'content-type': 'application/json' },
+      payload: { _csrf: browser.csrf, title: { nested: true }, price: 12, isActive: true },
+    });
+    expect(json.statusCode).toBe(303);
+    const seen = await agora.app.inject({ url: `${W}/wishes/${wish.id}/`, headers: auth(owner) });
+    expect(seen.json()).toMatchObject({ title: '{"nested":true}', price: '12.00' });
+  });
+});

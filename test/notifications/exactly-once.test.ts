@@ -86,5 +86,5 @@ describe('notifications: exactly once per recipient with concurrent schedulers a
     expect(state.body).toMatchObject({ status: 'active', occurrences: 3 });
     expect(state.body.deliveries).toMatchObject({ sent: RECIPIENTS * 3, total: RECIPIENTS * 3 });
     expect(state.body.schedule.next_send).toBe('2030-01-07T09:15:00.000Z');
-  });
+  }, 180_000);
 });

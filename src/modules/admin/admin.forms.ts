@@ -4,7 +4,11 @@ import type { AdminField, AdminResource } from '../../platform/admin/resource.js
 export type FormBody = Record<string, string | string[] | undefined>;
 export type FieldErrors = Record<string, string>;
 
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
+/** A posted value as text (a JSON body may hold anything; forms hold strings or lists of them). */
+const one = (v: unknown): string => {
+  const first: unknown = Array.isArray(v) ? v[0] : v;
+  return first === undefined || first === null ? '' : typeof first === 'object' ? JSON.stringify(first) : String(first);
+};
 export const labelOf = (f: AdminField) => {
   const words = f.name
     .replace(/_/g, ' ')

@@ -5,6 +5,7 @@ import { jobsManagement, type JobRow } from '../../platform/jobs/manage.js';
 import { outboxDepth } from '../../platform/jobs/outbox.js';
 import { jobs } from '../../platform/platform.tables.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATUSES = ['pending', 'running', 'done', 'dead'].map((s) => ({ value: s, label: s }));
 
 /** The embedded job queue: queued, running, done and dead jobs, with retry (dead ones) and discard. */
@@ -43,7 +44,7 @@ export function jobsSection(ctx: PlatformContext): AdminSection {
           { name: 'finishedAt', readOnly: true },
         ],
         title: (j: JobRow) => `${j.name} (${j.status})`,
-        get: (id) => manage.jobById(id),
+        get: async (id) => (UUID.test(id) ? manage.jobById(id) : undefined),
         actions: [
           {
             name: 'retry',
