@@ -101,5 +101,15 @@ describe('cinema search', () => {
     expect(await statements(1)).toBe(3);
     expect(await statements(100)).toBe(3);
     expect(await search('???')).toEqual([]);
+    // the films list and a person's films: the page and the users' fields, whatever the page size
+    const list = async (url: string) => {
+      const before = agora.ctx.database.queryCount();
+      const res = await agora.app.inject({ url: `${API}${url}` });
+      expect(res.statusCode).toBe(200);
+      return agora.ctx.database.queryCount() - before;
+    };
+    expect(await list('/films/?page_size=1')).toBe(2);
+    expect(await list('/films/?page_size=100&sort=imdb_rating')).toBe(2);
+    expect(await list(`/films/?page_size=100&genre=${catalogue.genres[0]!.id}`)).toBe(2);
   });
 });
