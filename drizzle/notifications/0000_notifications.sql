@@ -64,6 +64,7 @@ CREATE TABLE "notifications"."occurrences" (
 	"due_at" timestamp with time zone NOT NULL,
 	"status" text DEFAULT 'pending' NOT NULL,
 	"recipients" integer DEFAULT 0 NOT NULL,
+	"cursor" uuid,
 	"dispatched_at" timestamp with time zone
 );
 --> statement-breakpoint

@@ -87,4 +87,33 @@ describe('notifications: exactly once per recipient with concurrent schedulers a
     expect(state.body.deliveries).toMatchObject({ sent: RECIPIENTS * 3, total: RECIPIENTS * 3 });
     expect(state.body.schedule.next_send).toBe('2030-01-07T09:15:00.000Z');
   }, 180_000);
+
+  it('fans an audience larger than a page out in several transactions, each recipient once', async () => {
+    const a = workers[0]!;
+    const many = await bulkUsers(a, 2500);
+    const res = await call(a, 'POST', '/notifications/notify', boss, {
+      subject: 'Big',
+      body: 'b',
+      schedule: { channel: 'websocket', next_send: '2030-01-07T09:30:00Z' },
+      distribution: { users: many },
+    });
+    expect(res.status).toBe(201);
+    clock.set(new Date('2030-01-07T09:30:01Z'));
+    await Promise.all(workers.flatMap((w) => [dispatch(w), dispatch(w)]));
+    const db = a.ctx.database.db;
+    const read = async () =>
+      (
+        (await db.execute(sql`select o.status, o.recipients, o.cursor,
+          (select count(*)::int from notifications.deliveries d where d.occurrence_id = o.id) as rows,
+          (select count(distinct user_id)::int from notifications.deliveries d where d.occurrence_id = o.id) as users
+          from notifications.occurrences o where o.notification_id = ${res.body.id}`)) as unknown as {
+          rows: { status: string; recipients: number; cursor: string | null; rows: number; users: number }[];
+        }
+      ).rows;
+    await eventually(async () => (await read())[0]?.status === 'dispatched', 60_000, 'the fan-out');
+    const [occ] = await read();
+    expect(occ).toMatchObject({ status: 'dispatched', recipients: 2500, rows: 2500, users: 2500 });
+    // Two full pages moved the cursor before the last one finished.
+    expect(occ!.cursor).toBe([...many].sort()[1999]);
+  }, 180_000);
 });

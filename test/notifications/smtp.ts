@@ -45,6 +45,8 @@ export async function smtpServer(answer?: (m: Received, n: number) => number | u
       });
     },
   });
+  // A client killed mid-session (a SIGKILLed worker) resets its connection: not the server's failure.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as { port: number };
   return {

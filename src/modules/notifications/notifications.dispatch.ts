@@ -27,37 +27,36 @@ export interface DispatchDeps {
 }
 
 /**
- * The scheduler: claims due occurrences one at a time with FOR UPDATE SKIP LOCKED, so that any number of
- * schedulers (workers) share them and each is fanned out once. In the claiming transaction it writes one history
- * row and one delivery job per recipient (idempotent by (occurrence, recipient, channel)), marks the occurrence
- * dispatched and schedules the next one of a recurring notification. A scheduler that dies mid-way rolls back
- * everything, and the occurrence is claimed again.
+ * The scheduler: claims a due occurrence with FOR UPDATE SKIP LOCKED, so that any number of schedulers (workers)
+ * share the work and no page of recipients is fanned out twice. Each transaction writes one page: a history row
+ * and a delivery job per recipient (also idempotent by (occurrence, recipient, channel)) and the occurrence's
+ * cursor, so a large audience never holds one long transaction, and a scheduler that dies mid-way loses only
+ * its uncommitted page, which the next claim writes again.
  */
 export function createDispatcher(d: DispatchDeps) {
   const { db, clock } = d;
 
-  async function fanOut(tx: Db, occ: { id: string; notification_id: string; due_at: string | Date }) {
+  /**
+   * Fans out one page of recipients of a claimed occurrence (its row is locked by this transaction): history
+   * rows and jobs for the recipients after its cursor. A full page moves the cursor and leaves the occurrence
+   * pending, so the next transaction (of any scheduler) takes the next page; the last page marks it dispatched
+   * and schedules the next one of a recurring notification.
+   */
+  async function fanOutPage(
+    tx: Db,
+    occ: { id: string; notification_id: string; due_at: string | Date; cursor: string | null },
+  ): Promise<{ recipients: number; finished: boolean }> {
     const now = clock.now();
     const dueAt = new Date(occ.due_at);
     const n = await repo.notificationById(tx, occ.notification_id);
     if (!n || n.status !== 'active') {
       await repo.markOccurrenceCancelled(tx, occ.id);
-      return 0;
+      return { recipients: 0, finished: true };
     }
-    let after: string | null = null;
-    let recipients = 0;
-    for (;;) {
-      const page = await d.identity.directory.page(tx, n.distribution, after, PAGE);
-      if (!page.length) break;
-      after = page[page.length - 1]!.id;
-      const prefs = new Map(
-        (
-          await repo.preferencesOf(
-            tx,
-            page.map((u) => u.id),
-          )
-        ).map((p) => [p.userId, p]),
-      );
+    const page = await d.identity.directory.page(tx, n.distribution, occ.cursor, PAGE);
+    if (page.length) {
+      const ids = page.map((u) => u.id);
+      const prefs = new Map((await repo.preferencesOf(tx, ids)).map((p) => [p.userId, p]));
       const rows: NewDelivery[] = [];
       for (const u of page) {
         const p = prefs.get(u.id);
@@ -83,7 +82,6 @@ export function createDispatcher(d: DispatchDeps) {
         });
       }
       const inserted = await repo.insertDeliveries(tx, rows);
-      recipients += page.length;
       await d.jobs.enqueueMany(
         tx,
         inserted
@@ -95,9 +93,12 @@ export function createDispatcher(d: DispatchDeps) {
             idempotencyKey: deliveryKey(occ.id, r.userId, n.channel),
           })),
       );
-      if (page.length < PAGE) break;
     }
-    await repo.markDispatched(tx, occ.id, recipients, now);
+    if (page.length === PAGE) {
+      await repo.advanceCursor(tx, occ.id, page[page.length - 1]!.id, page.length);
+      return { recipients: page.length, finished: false };
+    }
+    await repo.markDispatched(tx, occ.id, page.length, now);
     if (n.cron) {
       // A recurring notification gets its next occurrence; ticks missed while no scheduler ran are not replayed.
       const next = nextTick(n.cron, dueAt > now ? dueAt : now);
@@ -106,7 +107,7 @@ export function createDispatcher(d: DispatchDeps) {
     } else {
       await repo.setNotification(tx, n.id, { status: 'completed', nextSend: null });
     }
-    return recipients;
+    return { recipients: page.length, finished: true };
   }
 
   /** One statement when nothing is due (the index on pending due_at answers it). */
@@ -125,14 +126,14 @@ export function createDispatcher(d: DispatchDeps) {
       for (;;) {
         const got = await db.transaction(async (tx) => {
           const [occ] = await repo.claimDue(tx, clock.now(), 1);
-          if (!occ) return undefined;
-          return fanOut(tx, occ);
+          return occ ? fanOutPage(tx, occ) : undefined;
         });
         if (got === undefined) break;
-        occurrences++;
-        recipients += got;
+        if (got.finished) occurrences++;
+        recipients += got.recipients;
+        // Jobs of this page are committed: workers may start on them while the next page is written.
+        d.jobs.wake();
       }
-      if (occurrences) d.jobs.wake();
       return { occurrences, recipients };
     },
   };

@@ -70,13 +70,22 @@ export const notificationsRepository = {
 
   /** Locks up to `limit` due occurrences; other schedulers skip them (FOR UPDATE SKIP LOCKED). */
   claimDue: async (db: Db, now: Date, limit: number) =>
-    rowsOf<{ id: string; notification_id: string; due_at: string | Date }>(
-      await db.execute(sql`select id, notification_id, due_at from notifications.occurrences
+    rowsOf<{ id: string; notification_id: string; due_at: string | Date; cursor: string | null }>(
+      await db.execute(sql`select id, notification_id, due_at, cursor from notifications.occurrences
         where status = 'pending' and due_at <= ${now.toISOString()}::timestamptz
         order by due_at limit ${limit} for update skip locked`),
     ),
-  markDispatched: async (db: Db, id: string, recipients: number, now: Date) =>
-    db.update(occurrences).set({ status: 'dispatched', recipients, dispatchedAt: now }).where(eq(occurrences.id, id)),
+  /** The last page is written: the occurrence is dispatched (its recipients counted page by page). */
+  markDispatched: async (db: Db, id: string, lastPage: number, now: Date) =>
+    db
+      .update(occurrences)
+      .set({ status: 'dispatched', recipients: sql`${occurrences.recipients} + ${lastPage}`, dispatchedAt: now })
+      .where(eq(occurrences.id, id)),
+  advanceCursor: async (db: Db, id: string, cursor: string, page: number) =>
+    db
+      .update(occurrences)
+      .set({ cursor, recipients: sql`${occurrences.recipients} + ${page}` })
+      .where(eq(occurrences.id, id)),
   markOccurrenceCancelled: async (db: Db, id: string) =>
     db.update(occurrences).set({ status: 'cancelled' }).where(eq(occurrences.id, id)),
 

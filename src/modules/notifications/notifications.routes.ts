@@ -4,67 +4,9 @@ import { Type } from 'typebox';
 import { forbidden } from '../../platform/errors.js';
 import type { Actor, IdentityApi } from '../identity/index.js';
 import { MANAGE_PERMISSION, userNotFound } from './notifications.errors.js';
-import type { DeliveryRow, MailRow, NotificationRow, PreferencesRow, TemplateRow } from './notifications.repository.js';
+import { historyOut, mailOut, notificationOut, preferencesOut, templateOut } from './notifications.views.js';
 import * as S from './notifications.schemas.js';
 import type { NotificationsService } from './notifications.service.js';
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-const templateOut = (t: TemplateRow) => ({
-  id: t.id,
-  subject: t.subject,
-  body: t.body,
-  created_at: t.createdAt.toISOString(),
-  updated_at: t.updatedAt.toISOString(),
-});
-
-export const historyOut = (r: DeliveryRow) => ({
-  id: r.id,
-  notification_id: r.notificationId,
-  user: r.userId,
-  channel: r.channel,
-  subject: r.subject,
-  body: r.body,
-  sent_at: iso(r.sentAt),
-  status: r.status,
-  attempts: r.attempts,
-  last_error: r.lastError,
-  deliver_after: r.deliverAfter.toISOString(),
-  created_at: r.createdAt.toISOString(),
-});
-
-type Counts = Record<(typeof S.DELIVERY_STATUSES)[number] | 'total', number>;
-const notificationOut = (n: NotificationRow, occurrences: number, deliveries: Counts) => ({
-  id: n.id,
-  template_id: n.templateId,
-  subject: n.subject,
-  body: n.body,
-  context: n.context,
-  schedule: { channel: n.channel, next_send: iso(n.nextSend), schedule: n.cron },
-  distribution: n.distribution,
-  urgent: n.urgent,
-  status: n.status,
-  occurrences,
-  deliveries,
-  created_at: n.createdAt.toISOString(),
-});
-
-const preferencesOut = (p: Pick<PreferencesRow, 'timeZone' | 'quietStart' | 'quietEnd' | 'channelsOff'>) => ({
-  time_zone: p.timeZone,
-  quiet_start: p.quietStart,
-  quiet_end: p.quietEnd,
-  channels_off: p.channelsOff,
-});
-
-const mailOut = (m: MailRow) => ({
-  id: m.id,
-  delivery_id: m.deliveryId,
-  to: m.to,
-  subject: m.subject,
-  html: m.html,
-  text: m.text,
-  created_at: m.createdAt.toISOString(),
-});
 
 /** Authoring and reading others' deliveries: the `notifications.manage` permission (or a superuser). */
 export const canManage = (a: Actor) => a.isSuperuser || a.permissions.includes(MANAGE_PERMISSION);

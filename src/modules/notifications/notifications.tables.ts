@@ -75,6 +75,8 @@ export const occurrences = notificationsSchema.table(
     dueAt: ts('due_at').notNull(),
     status: text().notNull().default('pending'),
     recipients: integer().notNull().default(0),
+    /** The last recipient id fanned out (recipients go in id order, one page per transaction). */
+    cursor: uuid(),
     dispatchedAt: ts('dispatched_at'),
   },
   (t) => [
