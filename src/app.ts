@@ -15,12 +15,16 @@ import { createFiles, createFilesModule, type FilesApi } from './modules/files/i
 import { createMessengerModule } from './modules/messenger/index.js';
 import { createMicroblogModule } from './modules/microblog/index.js';
 import { createNotificationsModule } from './modules/notifications/index.js';
+import { createCinemaModule } from './modules/cinema/index.js';
+import { createAdminModule } from './modules/admin/index.js';
 
 /** What every module factory receives besides the platform context. */
 export interface ModuleDeps {
   identity: IdentityApi;
   /** Blob storage (the files service), available whether or not its routes are mounted. */
   files: FilesApi;
+  /** Every module of the app, identity's included whether mounted or not; complete once the app is built. */
+  peers: () => AgoraModule[];
 }
 
 /** The modules, in mount order. Adding a module: its folder, plus one line here. */
@@ -31,6 +35,8 @@ const MODULES: [ModuleName, ModuleFactory<ModuleDeps>][] = [
   ['messenger', createMessengerModule],
   ['microblog', createMicroblogModule],
   ['notifications', createNotificationsModule],
+  ['cinema', createCinemaModule],
+  ['admin', createAdminModule],
 ];
 
 export interface Agora {
@@ -68,8 +74,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     const files = createFiles(ctx);
     const modules: AgoraModule[] = [];
     if (enabled.has('identity')) modules.push(identity.module);
+    const peers = () => [identity.module, ...modules.filter((m) => m !== identity.module)];
     for (const [name, factory] of MODULES) {
-      if (enabled.has(name)) modules.push(await factory(ctx, { identity: identity.api, files }));
+      if (enabled.has(name)) modules.push(await factory(ctx, { identity: identity.api, files, peers }));
     }
 
     const app = await createServer(ctx);

@@ -104,6 +104,15 @@ export const CONFIG_SCHEMA = {
   DATA_DIR: str('./data', 'Directory for the embedded database (pg/) and local files (files/)'),
   DATABASE_URL: str('', 'PostgreSQL URL; empty uses embedded PGlite in DATA_DIR/pg', { secret: true }),
   DATABASE_POOL_SIZE: int(10, 'PostgreSQL connection pool size per process', 1),
+  PGLITE_SHARED_BUFFERS: {
+    kind: 'string',
+    default: '16MB',
+    description: "Embedded PGlite's shared_buffers (PostgreSQL's 128MB default would be most of the process's memory)",
+    parse: (raw: string) => {
+      if (!/^\s*\d{1,7}\s*(kB|MB|GB)\s*$/.test(raw)) throw new ConfigError(`must be a size like 16MB, got "${raw}"`);
+      return raw.replace(/\s+/g, '');
+    },
+  },
   MIGRATE: bool(true, 'Apply pending migrations at start-up (under an advisory lock)'),
   REDIS_URL: str('', 'Redis URL for cache, sessions, rate limits and pub/sub; empty uses in-process memory', {
     secret: true,
@@ -262,6 +271,15 @@ export const CONFIG_SCHEMA = {
     'Deepest feed page by number: tweets skipped ((offset-1)*limit) beyond this answer 400; ?cursor= pages have no limit',
   ),
   MICROBLOG_MEDIA_UNATTACHED_TTL: duration('24h', 'An uploaded image never attached to a tweet is deleted after this'),
+  CINEMA_CACHE_TTL: duration(
+    '5m',
+    'Lifetime of cached cinema catalogue answers (and their Cache-Control max-age for anonymous callers); 0 disables the cache',
+  ),
+  CINEMA_SEARCH_RANK_ALL: int(
+    2000,
+    'A cinema search whose rarest word is in fewer documents than this ranks every match; a commoner one ranks the 50+50 titles (names) nearest to the query first',
+    1,
+  ),
   // Identity federation (sign in with Google / VK ID) and Agora as an OpenID provider.
   PUBLIC_URL: str(
     '',

@@ -56,7 +56,6 @@ async function firstStart(agora: Agora, config: Config) {
 async function run(mode: 'start' | 'serve' | 'worker', config: Config) {
   const agora = await buildApp(config);
   const { app, ctx } = agora;
-  if (mode !== 'worker') await firstStart(agora, config);
   const stopWorkers = mode === 'serve' ? async () => undefined : agora.startWorkers();
   // Holding the embedded database, this process carries out the CLI's database commands for it.
   const channel =
@@ -71,6 +70,8 @@ async function run(mode: 'start' | 'serve' | 'worker', config: Config) {
       'agora is serving',
     );
     out(`Agora serving ${agora.modules.map((m) => m.name).join(', ')} on ${base} — docs at ${base}/docs`);
+    // Demo data is not needed for the first request: it follows the listen (the superuser, too, is idempotent).
+    await firstStart(agora, config);
   } else {
     ctx.log.info('agora worker started');
   }

@@ -24,7 +24,8 @@ describe('agora CLI', () => {
       ARGON2_ITERATIONS: '1',
       LOG_LEVEL: 'warn',
     };
-    const agora = (...args: string[]) => exec(process.execPath, ['bin/agora.js', ...args], { env, timeout: 180_000 });
+    const agora = (...args: string[]) =>
+      exec(process.execPath, ['bin/agora.js', ...args], { env, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
 
     const su = await agora(
       'createsuperuser',

@@ -63,6 +63,7 @@ export async function createPlatform(config: Config, overrides: PlatformOverride
       url: config.DATABASE_URL || undefined,
       dataDir: pgliteDir(config.DATA_DIR),
       poolSize: config.DATABASE_POOL_SIZE,
+      sharedBuffers: config.PGLITE_SHARED_BUFFERS,
     }));
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, config.REDIS_PREFIX) : undefined;
   redis?.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
@@ -71,10 +72,14 @@ export async function createPlatform(config: Config, overrides: PlatformOverride
   if (config.AMQP_URL) readiness.rabbitmq = amqpProbe(config.AMQP_URL);
   const metrics = createMetrics(database);
   // Redis accelerates (sessions, pages, throttles); when it fails, requests go on against the database.
-  const shared =
-    overrides.stores ?? (redis ? { cache: redisCache(redis), limiter: redisRateLimiter(redis) } : undefined);
-  const safe = shared ? failSafe({ ...shared, log, metrics }) : { cache: memoryCache(), limiter: memoryRateLimiter() };
   const clock = overrides.clock ?? systemClock;
+  // Rate windows follow the platform clock, so tests can hold time still instead of racing it.
+  const now = () => clock.now().getTime();
+  const shared =
+    overrides.stores ?? (redis ? { cache: redisCache(redis), limiter: redisRateLimiter(redis, now) } : undefined);
+  const safe = shared
+    ? failSafe({ ...shared, log, metrics, now })
+    : { cache: memoryCache(), limiter: memoryRateLimiter(now) };
   const jobs = jobsFromConfig(config, { database, clock, log, metrics });
   return {
     config,

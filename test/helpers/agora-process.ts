@@ -22,7 +22,11 @@ export function freePort(): Promise<number> {
 /** Runs one `agora` command to its end; resolves with its exit code and output whatever the code. */
 export async function agoraCli(env: Env, ...args: string[]) {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { env, timeout: 180_000 });
+    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
+      env,
+      timeout: 180_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { accessRepository as repo, type GroupRow, type PermissionRow } from './backoffice.access.repository.js';
 import type { ResourceDef } from './backoffice.crud.js';
+import { nonBlank, q } from './backoffice.docs.js';
 import { uniqueViolation, type Deps } from './backoffice.deps.js';
 import { invalid, noGroup, notFound } from './backoffice.errors.js';
 import { char, pkList, validate, type Spec } from './backoffice.fields.js';
@@ -123,7 +124,7 @@ export function createAccess(deps: Deps) {
         byPartner: false,
         plural: 'groups with the ids of their permissions',
         body: Type.Object({
-          name: Type.String({ maxLength: 150 }),
+          name: nonBlank(150),
           permissions: Type.Optional(Type.Array(Type.Integer())),
         }),
         list: async (c) =>
@@ -203,11 +204,11 @@ export function createAccess(deps: Deps) {
         idKind: 'int',
         byPartner: false,
         plural: 'permissions, by content type',
-        filters: { search: 'part of the name' },
+        filters: { search: q.text('part of the name') },
         body: Type.Object({
-          name: Type.String({ maxLength: 255 }),
-          codename: Type.String({ maxLength: 100 }),
-          content_type: Type.String({ maxLength: 100 }),
+          name: nonBlank(255),
+          codename: nonBlank(100),
+          content_type: nonBlank(100),
         }),
         async list(c) {
           const { search } = readFilters(c.req, { search: text });

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { ResourceDef } from './backoffice.crud.js';
+import { nonBlank, q } from './backoffice.docs.js';
 import { PARTNER_STATUSES, statusLabel, tx, withoutKeys, type Deps } from './backoffice.deps.js';
 import { forbidden, notFound } from './backoffice.errors.js';
 import { SMALL_POSITIVE, char, choice, date, int, pk, pkList, validate, type Spec } from './backoffice.fields.js';
@@ -29,16 +30,16 @@ export const branchOut = (b: BranchRow) => ({
 });
 
 export const BranchBody = Type.Object({
-  name: Type.String({ maxLength: 100 }),
+  name: nonBlank(100),
   opening_date: Type.String({ format: 'date' }),
   partner: Type.Integer({ description: 'ignored for owners: their own partner' }),
   status: Type.Optional(Type.Union(PARTNER_STATUSES.map((s) => Type.Literal(s)))),
   note: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   area: Type.Integer({ minimum: 0, maximum: 32767, description: 'm²' }),
-  country: Type.String({ maxLength: 50 }),
-  region: Type.String({ maxLength: 100 }),
-  city: Type.String({ maxLength: 50 }),
-  street: Type.String({ maxLength: 50 }),
+  country: nonBlank(50),
+  region: nonBlank(100),
+  city: nonBlank(50),
+  street: nonBlank(50),
   house: Type.Integer({ minimum: 0, maximum: 32767 }),
   floor: Type.Integer({ minimum: 0, maximum: 32767 }),
   address_note: Type.Optional(Type.Union([Type.String({ maxLength: 150 }), Type.Null()])),
@@ -119,10 +120,10 @@ export function branchesResource(deps: Deps): ResourceDef<number> {
     byPartner: true,
     plural: 'branches',
     filters: {
-      partner_id: 'partner id',
-      search: 'every word matches the name',
-      status: 'active | inactive',
-      date: 'opening date (YYYY-MM-DD)',
+      partner_id: q.int('partner id'),
+      search: q.text('every word matches the name'),
+      status: q.choice(PARTNER_STATUSES, 'status'),
+      date: q.date('opening date (YYYY-MM-DD)'),
     },
     body: BranchBody,
     async list(c, vis) {

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { ResourceDef } from './backoffice.crud.js';
+import { nonBlank } from './backoffice.docs.js';
 import { tx, uniqueViolation, type Deps } from './backoffice.deps.js';
 import { invalid, notFound } from './backoffice.errors.js';
 import { char, pkList, validate, type Spec } from './backoffice.fields.js';
@@ -54,7 +55,7 @@ export function categoriesResource(deps: Deps): ResourceDef<number> {
     byPartner: false,
     plural: 'categories (a tree by parent)',
     body: Type.Object({
-      name: Type.String({ maxLength: 100 }),
+      name: nonBlank(100),
       parent: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
     }),
     list: async (c) =>

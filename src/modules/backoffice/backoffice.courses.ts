@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { RequestCtx, ResourceDef } from './backoffice.crud.js';
+import { nonBlank, q } from './backoffice.docs.js';
 import { COURSE_STATUSES, statusLabel, tx, type Deps } from './backoffice.deps.js';
 import { forbidden, notFound } from './backoffice.errors.js';
 import { CheckedUpload, fileField } from './backoffice.files.js';
@@ -32,7 +33,7 @@ async function courseOut(c: Pick<RequestCtx, 'url'>, course: CourseRow, ancestry
 }
 
 export const CourseBody = Type.Object({
-  name: Type.String({ maxLength: 255 }),
+  name: nonBlank(255),
   min_age: Type.Integer({ minimum: 0, maximum: 32767 }),
   max_age: Type.Integer({ minimum: 0, maximum: 32767 }),
   image: Type.Optional(Type.Unsafe({ type: 'string', format: 'binary', description: 'an image (multipart), or null' })),
@@ -129,11 +130,11 @@ export function coursesResource(deps: Deps): ResourceDef<number> {
     byPartner: false,
     plural: 'courses with their categories (and the categories’ ancestors) and teachers',
     filters: {
-      teacher: 'user id of a teacher: the courses assigned to them',
-      search: 'every word matches the name',
-      status: 'active | hidden | archived',
-      category: 'category id',
-      age: 'an age between min_age and max_age',
+      teacher: q.uuid('user id of a teacher: the courses assigned to them'),
+      search: q.text('every word matches the name'),
+      status: q.choice(COURSE_STATUSES, 'status'),
+      category: q.int('category id'),
+      age: q.int('an age between min_age and max_age'),
     },
     body: CourseBody,
     multipart: true,

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { Type, type TSchema } from 'typebox';
+import { errorResponses } from './backoffice.docs.js';
 import type { FileRef } from './backoffice.tables.js';
 import type { BackofficeAuth } from './backoffice.auth.js';
 import { methodNotAllowed, notFound } from './backoffice.errors.js';
@@ -24,7 +25,7 @@ export interface ResourceDef<Id extends string | number = string | number> {
   byPartner: boolean;
   plural: string;
   /** Query filters, for the docs. */
-  filters?: Record<string, string>;
+  filters?: Record<string, TSchema>;
   /** Request body, for the docs (the module validates bodies itself, with DRF's messages). */
   body?: TSchema;
   multipart?: boolean;
@@ -82,37 +83,44 @@ export function crudRoutes(
   const params = Type.Object({
     id: Type.String({ description: def.idKind === 'uuid' ? 'user id (UUID)' : 'integer id' }),
   });
+  const page = Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('last'), Type.Literal('')], {
+    description: 'page number (20 a page) or "last"',
+  });
   const query = Type.Object(
-    Object.fromEntries(
-      Object.entries({ page: 'page number (20 a page) or "last"', ...def.filters }).map(([k, d]) => [
-        k,
-        Type.Optional(Type.String({ description: d })),
-      ]),
-    ),
+    Object.fromEntries(Object.entries({ page, ...def.filters }).map(([k, s]) => [k, Type.Optional(s)])),
   );
   const body = def.body
     ? { body: def.body, ...(def.multipart ? { consumes: ['application/json', 'multipart/form-data'] } : {}) }
     : {};
-  const doc = (summary: string, extra: Record<string, unknown>, ok: number) => ({
+  const partialBody = def.body ? { ...body, body: Type.Partial(def.body) } : {};
+  const doc = (summary: string, extra: Record<string, unknown>, ok: number, errors: Record<number, TSchema>) => ({
     ...raw,
-    schema: { summary: summary + AUTH_NOTE, security, ...extra, response: { [ok]: Type.Unknown() } },
+    schema: {
+      summary: summary + AUTH_NOTE,
+      security,
+      ...extra,
+      response: { [ok]: ok === 204 ? Type.Null({ description: 'Deleted' }) : Type.Unknown(), ...errors },
+    },
   });
+  const listErrors = errorResponses(400, 401, 403, 404, 429);
+  const writeErrors = errorResponses(400, 401, 403, 404, 413, 415, 429);
+  const readErrors = errorResponses(401, 403, 404, 429);
 
   app.get(
     def.path,
-    doc(`List ${def.plural} (DRF page {count, next, previous, results})`, { querystring: query }, 200),
+    doc(`List ${def.plural} (DRF page {count, next, previous, results})`, { querystring: query }, 200, listErrors),
     async (req) => {
       const c = await ctxOf(req);
       authorize(c.caller, def.resource, 'list');
       return def.list(c, visibility(c.caller, def.resource));
     },
   );
-  app.post(def.path, doc(`Create a ${def.model.toLowerCase()}`, body, 201), async (req, reply) => {
+  app.post(def.path, doc(`Create a ${def.model.toLowerCase()}`, body, 201, writeErrors), async (req, reply) => {
     const c = await ctxOf(req);
     authorize(c.caller, def.resource, 'create');
     return reply.code(201).send(await def.create(c, await readBody(req)));
   });
-  app.get(item, doc(`One ${def.model.toLowerCase()}`, { params }, 200), async (req) => {
+  app.get(item, doc(`One ${def.model.toLowerCase()}`, { params }, 200, readErrors), async (req) => {
     const c = await ctxOf(req);
     authorize(c.caller, def.resource, 'retrieve');
     const out = await def.retrieve(c, visibility(c.caller, def.resource), idOf(req));
@@ -124,14 +132,22 @@ export function crudRoutes(
     const { vis, id } = await changeable(c, 'update');
     return def.update(c, vis, id, await readBody(req), partial);
   };
-  app.put(item, doc(`Update a ${def.model.toLowerCase()}`, { params, ...body }, 200), update(false));
-  app.patch(item, doc(`Partially update a ${def.model.toLowerCase()}`, { params, ...body }, 200), update(true));
-  app.delete(item, doc(`Delete a ${def.model.toLowerCase()}`, { params }, 204), async (req, reply: FastifyReply) => {
-    const c = await ctxOf(req);
-    const { vis, id } = await changeable(c, 'delete');
-    await def.remove(c, vis, id);
-    return reply.code(204).send();
-  });
+  app.put(item, doc(`Update a ${def.model.toLowerCase()}`, { params, ...body }, 200, writeErrors), update(false));
+  app.patch(
+    item,
+    doc(`Partially update a ${def.model.toLowerCase()}`, { params, ...partialBody }, 200, writeErrors),
+    update(true),
+  );
+  app.delete(
+    item,
+    doc(`Delete a ${def.model.toLowerCase()}`, { params }, 204, readErrors),
+    async (req, reply: FastifyReply) => {
+      const c = await ctxOf(req);
+      const { vis, id } = await changeable(c, 'delete');
+      await def.remove(c, vis, id);
+      return reply.code(204).send();
+    },
+  );
   methodGuard(app, auth, def.path, ['GET', 'POST']);
   methodGuard(app, auth, item, ['GET', 'PUT', 'PATCH', 'DELETE']);
 }

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { q } from './backoffice.docs.js';
 import type { RequestCtx, ResourceDef } from './backoffice.crud.js';
 import { EMPLOYEE_STATUSES, statusLabel, withoutKeys, type Deps } from './backoffice.deps.js';
 import { forbidden, invalid, notFound, type FieldErrors } from './backoffice.errors.js';
@@ -96,11 +97,11 @@ export function employeesResource(deps: Deps, people: People): ResourceDef<strin
     byPartner: true,
     plural: 'employees with their nested user, branches and courses',
     filters: {
-      partner_id: 'partner id',
-      course_id: 'employees teaching this course',
-      search: 'every word matches a name (first, last, patronymic) or the email',
-      status: 'active | inactive | left | fired',
-      group: 'group name (owner | teacher) or id',
+      partner_id: q.int('partner id'),
+      course_id: q.int('employees teaching this course'),
+      search: q.text('every word matches a name (first, last, patronymic) or the email'),
+      status: q.choice(EMPLOYEE_STATUSES, 'status'),
+      group: q.text('group name (owner | teacher) or id'),
     },
     body: EmployeeBody,
     async list(c, vis: Visibility) {

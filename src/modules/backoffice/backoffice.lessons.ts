@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { RequestCtx, ResourceDef } from './backoffice.crud.js';
+import { nonBlank, q } from './backoffice.docs.js';
 import { tx, type Deps } from './backoffice.deps.js';
 import { notFound } from './backoffice.errors.js';
 import { CheckedUpload, fileField } from './backoffice.files.js';
@@ -23,7 +24,7 @@ const lessonOut = async (c: Pick<RequestCtx, 'url'>, l: LessonRow) => ({
 const file = (description: string) => Type.Optional(Type.Unsafe({ type: 'string', format: 'binary', description }));
 export const LessonBody = Type.Object({
   lesson_number: Type.Integer({ minimum: 0, maximum: 32767 }),
-  name: Type.String({ maxLength: 255 }),
+  name: nonBlank(255),
   presentation: file('.pptx or .pdf (multipart), or null'),
   presentationURL: Type.Optional(Type.String({ maxLength: 200, format: 'uri' })),
   additional_file: file('.pdf or .zip (multipart), or null'),
@@ -79,7 +80,7 @@ export function lessonsResource(deps: Deps): ResourceDef<number> {
     idKind: 'int',
     byPartner: false,
     plural: 'lessons, by course and number',
-    filters: { course_id: 'course id' },
+    filters: { course_id: q.int('course id') },
     body: LessonBody,
     multipart: true,
     async list(c, vis) {

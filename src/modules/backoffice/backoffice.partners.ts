@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { ResourceDef } from './backoffice.crud.js';
+import { nonBlank, q } from './backoffice.docs.js';
 import { PARTNER_STATUSES, statusLabel, tx, uniqueViolation, withoutKeys, type Deps } from './backoffice.deps.js';
 import { invalid, notFound, type FieldErrors } from './backoffice.errors.js';
 import { SMALL_POSITIVE, char, choice, int, pk, validate, type Spec } from './backoffice.fields.js';
@@ -29,14 +30,14 @@ export const partnerOut = (p: PartnerRow) => ({
 });
 
 export const PartnerBody = Type.Object({
-  name: Type.String({ maxLength: 255 }),
-  legal_entity: Type.String({ maxLength: 500 }),
+  name: nonBlank(255),
+  legal_entity: nonBlank(500),
   information: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   status: Type.Optional(Type.Union(PARTNER_STATUSES.map((s) => Type.Literal(s)))),
-  country: Type.String({ maxLength: 50 }),
-  region: Type.String({ maxLength: 100 }),
-  city: Type.String({ maxLength: 50 }),
-  street: Type.String({ maxLength: 50 }),
+  country: nonBlank(50),
+  region: nonBlank(100),
+  city: nonBlank(50),
+  street: nonBlank(50),
   house: Type.Integer({ minimum: 0, maximum: 32767 }),
   address_note: Type.Optional(Type.Union([Type.String({ maxLength: 50 }), Type.Null()])),
   owner: Type.Optional(
@@ -102,9 +103,9 @@ export function partnersResource(deps: Deps): ResourceDef<number> {
     byPartner: true,
     plural: 'partners with quantity_of_branches and quantity_of_employees',
     filters: {
-      search: 'every word matches the name or the legal entity',
-      status: 'active | inactive',
-      date: 'creating date (YYYY-MM-DD)',
+      search: q.text('every word matches the name or the legal entity'),
+      status: q.choice(PARTNER_STATUSES, 'status'),
+      date: q.date('creating date (YYYY-MM-DD)'),
     },
     body: PartnerBody,
     async list(c, vis) {

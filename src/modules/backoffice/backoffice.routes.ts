@@ -1,15 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import { Type } from 'typebox';
+import { fileReply } from '../../platform/http/docs.js';
 import { sendFile, type FilesApi } from '../files/index.js';
 import type { Access } from './backoffice.access.js';
 import type { BackofficeAuth } from './backoffice.auth.js';
 import { crudRoutes, methodGuard, raw, security, type ResourceDef } from './backoffice.crud.js';
+import { Detail, errorResponses, nonBlank } from './backoffice.docs.js';
 import { notFound } from './backoffice.errors.js';
 import type { FileStore } from './backoffice.files.js';
 import { readBody } from './backoffice.http.js';
 
-const Detail = Type.Object({ detail: Type.String() });
 const TOKENS_SET = { detail: 'Tokens set in cookies' };
 
 export interface RouteDeps {
@@ -31,13 +32,17 @@ export function backofficeRoutes(deps: RouteDeps) {
 
     const cookieDoc = (summary: string, body?: ReturnType<typeof Type.Object>) => ({
       ...raw,
-      schema: { summary, ...(body ? { body } : {}), response: { 200: Detail } },
+      schema: {
+        summary,
+        ...(body ? { body } : {}),
+        response: { 200: Detail, ...errorResponses(400, 401, 403, 415, 429) },
+      },
     });
     app.post(
       '/auth/token/',
       cookieDoc(
         'Log in by email and password: sets the HttpOnly access_token and refresh_token cookies',
-        Type.Object({ email: Type.String({ format: 'email' }), password: Type.String() }),
+        Type.Object({ email: Type.String({ format: 'email' }), password: nonBlank() }),
       ),
       async (req, reply) => {
         await auth.login((await readBody(req)).data, req, reply);
@@ -72,6 +77,8 @@ export function backofficeRoutes(deps: RouteDeps) {
               permissions: Type.Array(Type.String()),
               partner_id: Type.Union([Type.Integer(), Type.Null()]),
             }),
+            ...errorResponses(401, 403, 429),
+            404: Type.Union([Detail, Type.Object({ error: Type.String() })]),
           },
         },
       },
@@ -87,7 +94,11 @@ export function backofficeRoutes(deps: RouteDeps) {
           summary: 'A stored file, by the signed URL a response gave (no credentials needed)',
           params: Type.Object({ name: Type.String() }),
           querystring: Type.Object({ expires: Type.Optional(Type.String()), signature: Type.Optional(Type.String()) }),
-          response: { 200: Type.Unknown(), 206: Type.Unknown() },
+          response: {
+            200: fileReply('the file'),
+            206: fileReply('a range of the file'),
+            ...errorResponses(403, 404, 429),
+          },
         },
       },
       async (req, reply) => {

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { accessRepository as access } from './backoffice.access.repository.js';
 import type { RequestCtx } from './backoffice.crud.js';
+import { nonBlank } from './backoffice.docs.js';
 import { GENDERS, type Deps } from './backoffice.deps.js';
 import type { FieldErrors } from './backoffice.errors.js';
 import { CheckedUpload, fileField } from './backoffice.files.js';
@@ -45,8 +46,8 @@ export async function userOut(c: Pick<RequestCtx, 'url'>, u: UserRow) {
 
 export const UserBody = Type.Object({
   email: Type.String({ format: 'email', description: 'login; unique, lower-cased' }),
-  password: Type.Optional(Type.String({ description: 'write-only; required on create' })),
-  username: Type.Optional(Type.String({ maxLength: 150, description: 'defaults to the email' })),
+  password: Type.Optional(nonBlank(undefined, { description: 'write-only; required on create' })),
+  username: Type.Optional(nonBlank(150, { description: 'defaults to the email' })),
   first_name: Type.Optional(Type.String({ maxLength: 150 })),
   last_name: Type.Optional(Type.String({ maxLength: 150 })),
   patronymic: Type.Optional(Type.String({ maxLength: 150 })),

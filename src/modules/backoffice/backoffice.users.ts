@@ -1,3 +1,4 @@
+import { q } from './backoffice.docs.js';
 import type { ResourceDef } from './backoffice.crud.js';
 import { type Deps } from './backoffice.deps.js';
 import { invalid, notFound } from './backoffice.errors.js';
@@ -27,7 +28,7 @@ export function usersResource(deps: Deps, people: People): ResourceDef<string> {
     idKind: 'uuid',
     byPartner: false,
     plural: 'back-office users, newest first',
-    filters: { search: 'every word matches a name or the email' },
+    filters: { search: q.text('every word matches a name or the email') },
     body: UserBody,
     multipart: true,
     async list(c) {

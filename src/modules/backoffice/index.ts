@@ -3,6 +3,7 @@ import type { AgoraModule } from '../../platform/http/module.js';
 import type { FilesApi } from '../files/index.js';
 import type { IdentityApi } from '../identity/index.js';
 import { createAccess } from './backoffice.access.js';
+import { backofficeAdmin } from './backoffice.admin.resources.js';
 import { createAuth } from './backoffice.auth.js';
 import type { ResourceDef } from './backoffice.crud.js';
 import { branchesResource } from './backoffice.branches.js';
@@ -101,6 +102,7 @@ export async function createBackofficeModule(
       ].map(anyId),
     }),
     renderError: renderBackofficeError,
+    admin: backofficeAdmin(d, people, access, deps.identity),
     seed: () => seedBackoffice(d, people, access),
     tasks: [{ name: 'backoffice.files.sweep', everySeconds: 300, run: () => store.sweep() }],
     api,

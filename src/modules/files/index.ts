@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { PlatformContext } from '../../platform/context.js';
 import type { AgoraModule, ScheduledTask } from '../../platform/http/module.js';
 import type { IdentityApi } from '../identity/index.js';
+import { filesAdmin } from './files.admin.js';
 import { renderFilesError } from './files.errors.js';
 import { filesRoutes } from './files.routes.js';
 import { s3Store } from './files.s3.js';
@@ -93,5 +94,6 @@ export function createFilesModule(ctx: PlatformContext, deps: { identity: Identi
     description: 'Blob storage with metadata, streaming, Range and expiring URLs (local directory or S3)',
     routes: filesRoutes(deps.files, deps.identity, mount),
     renderError: renderFilesError,
+    admin: filesAdmin(deps.files),
   };
 }

@@ -93,6 +93,13 @@ export function accountService(deps: IdentityDeps, creds: CredentialCache) {
       await creds.tombstone([...live.sessions.flatMap(sessionKeys), ...live.keys.map((k) => apiKeyKey(k.keyHash))]);
     },
 
+    /** Lets a deactivated account sign in again (the sessions that ended stay ended). */
+    async activate(userId: string) {
+      const user = await repo.updateUser(db, userId, { isActive: true, updatedAt: clock.now() });
+      if (!user) throw notFound();
+      await creds.forgetUser(userId);
+    },
+
     /** Changes a password; every other session ends, and every API key unless `keepApiKeys`. */
     async changePassword(actor: Actor, oldPassword: string, newPassword: string, opts: { keepApiKeys?: boolean } = {}) {
       const user = await repo.userById(db, actor.userId);

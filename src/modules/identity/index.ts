@@ -5,6 +5,8 @@ import { credentialOf, resolveActor, type ResolveOptions } from './credentials.j
 import { directory, type Directory } from './identity.directory.js';
 import { renderIdentityError } from './identity.errors.js';
 import { identityRoutes } from './identity.routes.js';
+import { identityAdmin } from './identity.admin.js';
+import { identityAdminRepository } from './identity.admin.repository.js';
 import { federationService } from './identity.federation.js';
 import { typed, type IdentityGuards } from './identity.http.js';
 import { oidcClientRoutes } from './identity.oidc-clients.routes.js';
@@ -46,6 +48,8 @@ export interface IdentityApi {
   getUser(id: string): Promise<{ id: string; email: string | null; username: string } | undefined>;
   /** Accounts by id, role or all, in pages (e.g. the recipients of a notification). */
   directory: Directory;
+  /** Usernames of several users in one query (admin lists label their rows with them). */
+  usernames(ids: string[]): Promise<Map<string, string>>;
   /** Clients of Agora's OpenID provider (the CLI registers them); undefined when the provider is off. */
   oidcClients?: OidcClientService;
   /** Demo account for `agora seed`: created once with a random password, which is returned only then. */
@@ -93,6 +97,7 @@ export async function createIdentity(ctx: PlatformContext): Promise<{ module: Ag
       const u = await service.getUser(id);
       return u && { id: u.id, email: u.email, username: u.username };
     },
+    usernames: (ids) => identityAdminRepository.usernames(ctx.database.db, ids),
     demoUser: async (username, extra = {}) => {
       const existing = await service.getUserByUsername(username);
       if (existing) return { id: existing.id, username };
@@ -113,6 +118,7 @@ export async function createIdentity(ctx: PlatformContext): Promise<{ module: Ag
     description: 'Accounts, tokens, sessions, roles and API keys shared by every module',
     routes: identityRoutes(ctx, service, signer, { federation, oidc: oidcRoutes }),
     renderError: renderIdentityError,
+    admin: identityAdmin(ctx.database.db, service, ctx.clock),
     tasks: [
       {
         name: 'identity.tokens.flush-expired',

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { SignJWT, errors as joseErrors, exportJWK, importPKCS8, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../../config.js';
 import { AppError } from '../../platform/errors.js';
 
@@ -37,6 +38,9 @@ function devSecret(dataDir: string): string {
   return secret;
 }
 
+/** Tokens whose signature this process has checked (a few hundred bytes each). */
+const VERIFIED_TOKENS = 20_000;
+
 export async function createSigner(config: Config): Promise<TokenSigner> {
   const alg = config.JWT_ALGORITHM;
   let signKey: Awaited<ReturnType<typeof importPKCS8>> | Uint8Array;
@@ -54,6 +58,7 @@ export async function createSigner(config: Config): Promise<TokenSigner> {
     const secret = config.JWT_SECRET || devSecret(config.DATA_DIR);
     signKey = verifyKey = new TextEncoder().encode(secret);
   }
+  const verified = new LRUCache<string, AccessClaims>({ max: VERIFIED_TOKENS });
   return {
     async sign(claims, ttlSeconds, nowSeconds) {
       return new SignJWT(claims)
@@ -65,6 +70,16 @@ export async function createSigner(config: Config): Promise<TokenSigner> {
         .sign(signKey);
     },
     async verify(token) {
+      // A token's signature, issuer and audience never change: each is checked once per process, then only its
+      // expiry (revocation is the session's business, checked on every request by the resolver).
+      const known = verified.get(token);
+      if (known) {
+        if ((known.exp ?? Infinity) <= Math.floor(Date.now() / 1000)) {
+          verified.delete(token);
+          throw new AppError('TOKEN_EXPIRED', 401, 'Token has expired');
+        }
+        return known;
+      }
       try {
         const { payload } = await jwtVerify(token, verifyKey, {
           issuer: config.JWT_ISSUER,
@@ -74,6 +89,7 @@ export async function createSigner(config: Config): Promise<TokenSigner> {
         if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.jti !== 'string') {
           throw new AppError('TOKEN_INVALID', 401, 'Token is missing required claims');
         }
+        verified.set(token, payload as AccessClaims);
         return payload as AccessClaims;
       } catch (err) {
         if (err instanceof AppError) throw err;

@@ -1,6 +1,7 @@
 import type { PlatformContext } from '../../platform/context.js';
 import type { AgoraModule } from '../../platform/http/module.js';
 import type { IdentityApi } from '../identity/index.js';
+import { messengerAdmin } from './messenger.admin.js';
 import { renderMessengerError } from './messenger.errors.js';
 import { createLiveHub } from './messenger.live.js';
 import { messengerRoutes } from './messenger.routes.js';
@@ -46,6 +47,7 @@ export function createMessengerModule(ctx: PlatformContext, deps: { identity: Id
     description: 'Chats, members, cached history, throttling, asynchronous full-text search and a live stream',
     routes: messengerRoutes(ctx, deps.identity, service, hub, ctx.limiter),
     renderError: renderMessengerError,
+    admin: messengerAdmin(ctx.database.db, service),
     tasks: [{ name: 'messenger.search.expire', everySeconds: 30, run: () => service.expireSearches() }],
     close: () => hub.close(),
     async seed() {

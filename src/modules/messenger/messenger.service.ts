@@ -7,6 +7,7 @@ import type { Jobs } from '../../platform/jobs/index.js';
 import type { Metrics } from '../../platform/observability/metrics.js';
 import { loginFailure, type Actor, type IdentityService } from '../identity/index.js';
 import { badParameters, chatNotFound, CODES, fail, userNotFound404 } from './messenger.errors.js';
+import { messengerAdminRepository as adminRepo } from './messenger.admin.repository.js';
 import { repo } from './messenger.repository.js';
 import type { LiveMessage } from './messenger.live.js';
 import { createSearch } from './messenger.search.js';
@@ -157,6 +158,13 @@ export function createMessengerService(d: MessengerDeps) {
       const messageId = String(id);
       d.onMessage?.({ chatId, messageId, userId: actor.userId, userName: member.userName, text, memberIds });
       return messageId;
+    },
+
+    /** Removes a message (the admin panel's moderation); cached history pages of its chat are dropped. */
+    async deleteMessage(id: number): Promise<void> {
+      const chatId = await adminRepo.deleteMessage(db, id);
+      if (!chatId) throw fail(404, CODES.NOT_FOUND);
+      await cache.set(genKey(chatId), d.clock.token(6), ttl * 2);
     },
 
     /** A page of history, newest first; cached per chat generation, after the membership check. */

@@ -4,6 +4,7 @@ import { forwardedPrefix } from '../../platform/http/forwarded.js';
 import type { AgoraModule } from '../../platform/http/module.js';
 import type { FilesApi } from '../files/index.js';
 import type { IdentityApi } from '../identity/index.js';
+import { microblogAdmin } from './microblog.admin.js';
 import { renderMicroblogError } from './microblog.errors.js';
 import { microblogRepository } from './microblog.repository.js';
 import { microblogRootRoutes, microblogRoutes } from './microblog.routes.js';
@@ -61,6 +62,7 @@ export function createMicroblogModule(
     }),
     rootRoutes: microblogRootRoutes(service, deps.files),
     renderError: renderMicroblogError,
+    admin: microblogAdmin(ctx.database.db, service),
     seed: () => seedMicroblog(deps.identity, service),
     tasks: [{ name: 'microblog.media.sweep', everySeconds: 300, run: () => service.sweepMedia() }],
   };

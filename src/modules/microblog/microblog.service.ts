@@ -8,6 +8,7 @@ import type { Jobs } from '../../platform/jobs/index.js';
 import type { Metrics } from '../../platform/observability/metrics.js';
 import type { FilesApi } from '../files/index.js';
 import type { Actor } from '../identity/index.js';
+import { microblogAdminRepository as adminRepo } from './microblog.admin.repository.js';
 import { microblogRepository as repo, type FeedPosition } from './microblog.repository.js';
 
 export const MEDIA_BUCKET = 'microblog';
@@ -158,6 +159,13 @@ export function createMicroblogService(deps: MicroblogDeps) {
         if (tweet.authorId !== me) throw forbidden('You can delete only your own tweets');
         return repo.deleteTweet(tx(t), id, clock.now());
       });
+      await purgeMedias(marked);
+    },
+
+    /** Removes one media (the admin panel's moderation): its row is marked, then its file and row go. */
+    async deleteMedia(id: number): Promise<void> {
+      const marked = await adminRepo.markMedia(db, id, clock.now());
+      if (!marked.length) throw notFound('Media not found');
       await purgeMedias(marked);
     },
 

@@ -2,6 +2,7 @@ import type { PlatformContext } from '../../platform/context.js';
 import type { AgoraModule } from '../../platform/http/module.js';
 import { createRealtimeHub } from '../../platform/realtime/hub.js';
 import type { IdentityApi } from '../identity/index.js';
+import { notificationsAdmin } from './notifications.admin.js';
 import { deliveryHandler } from './notifications.delivery.js';
 import { createDispatcher, DELIVER_JOB, type DeliverPayload } from './notifications.dispatch.js';
 import { renderNotificationsError } from './notifications.errors.js';
@@ -67,6 +68,7 @@ export function createNotificationsModule(ctx: PlatformContext, deps: { identity
       await notificationSocket(hub, deps.identity)(app);
     },
     renderError: renderNotificationsError,
+    admin: notificationsAdmin({ db, service, identity: deps.identity }),
     tasks: [
       { name: 'notifications.dispatch', everySeconds: config.NOTIFICATIONS_SCHEDULER_INTERVAL, run: dispatch },
       { name: 'notifications.digest', everySeconds: 60, run: () => producers.sendDigests() },

@@ -145,6 +145,8 @@ export const notificationsRepository = {
         .returning()
     )[0]!,
 
+  deliveryById: async (db: Db, id: string) => (await db.select().from(deliveries).where(eq(deliveries.id, id)))[0],
+  mailById: async (db: Db, id: string) => (await db.select().from(capturedMail).where(eq(capturedMail.id, id)))[0],
   insertMail: async (db: Db, values: typeof capturedMail.$inferInsert) => db.insert(capturedMail).values(values),
   listMail: async (db: Db, limit: number, to?: string) =>
     db

@@ -57,7 +57,11 @@ export const notifications = notificationsSchema.table(
     createdBy: uuid(),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [index('notifications_created_idx').on(t.createdAt)],
+  (t) => [
+    index('notifications_created_idx').on(t.createdAt),
+    // The admin panel's list filtered by status, newest first.
+    index('notifications_status_created_idx').on(t.status, t.createdAt, t.id),
+  ],
 );
 
 /** One send of a notification (a recurring one has one per cron tick). status: pending → dispatched | cancelled. */

@@ -3,6 +3,7 @@ import type { AgoraModule } from '../../platform/http/module.js';
 import type { IdentityApi } from '../identity/index.js';
 import { accountRoutes } from './wishlist.account.routes.js';
 import { createAccountService } from './wishlist.accounts.js';
+import { wishlistAdmin } from './wishlist.admin.js';
 import { simpleJwtAuth } from './wishlist.auth.js';
 import { renderWishlistError } from './wishlist.errors.js';
 import { wishlistRepository as repo } from './wishlist.repository.js';
@@ -63,6 +64,7 @@ export function createWishlistModule(ctx: PlatformContext, deps: { identity: Ide
       await app.register(shareRoutes(sharing, auth, sharedPath));
     },
     renderError: renderWishlistError,
+    admin: wishlistAdmin(wishes, identity),
     /** alice and bob with wishes; alice's list is shared and bob has reserved one of her wishes. */
     async seed() {
       const lines: string[] = [];

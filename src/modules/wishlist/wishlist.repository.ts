@@ -89,6 +89,9 @@ export const wishlistRepository = {
     ).length > 0,
 
   // ---- sharing and reservations ------------------------------------------------------------------
+  /** Any user's wish (the admin panel's lookup; owner-facing reads go through getOwn). */
+  byId: async (db: Db, id: number) => (await db.select().from(wishes).where(eq(wishes.id, id)))[0],
+
   owner: async (db: Db, userId: string) => (await db.select().from(owners).where(eq(owners.userId, userId)))[0],
 
   ownerByToken: async (db: Db, token: string) =>

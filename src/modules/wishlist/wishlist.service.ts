@@ -74,6 +74,9 @@ export function createWishService(ctx: PlatformContext, identity: IdentityApi) {
 
     get: getOwn,
 
+    /** Any user's wish, for the admin panel (which then edits it through update/remove as its owner). */
+    byId: async (id: number) => repo.byId(db, id),
+
     async create(userId: string, body: unknown): Promise<OwnerWish> {
       const fields = await clean(body, true);
       const now = ctx.clock.now();

@@ -84,7 +84,7 @@ export function failSafe(o: FailSafeOptions): { cache: Cache; limiter: RateLimit
     });
 
   // While Redis is away, limits still hold, per process: a brute-force guard must not switch off with Redis.
-  const local = memoryRateLimiter();
+  const local = memoryRateLimiter(now);
 
   return {
     cache: {

@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger as DrizzleLogger } from 'drizzle-orm';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { acquireLock, type DataDirLock } from './data-dir-lock.js';
+import { readTemplate } from './pglite-template.js';
 
 /** The Drizzle database as every repository sees it: the same API on PGlite and on PostgreSQL. */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -45,17 +46,20 @@ export interface DatabaseOptions {
   dataDir?: string;
   poolSize?: number;
   applicationName?: string;
+  /** PGlite's shared_buffers (PostgreSQL's default of 128MB is most of an embedded process's memory). */
+  sharedBuffers?: string;
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   return opts.url
     ? openPostgres(opts.url, opts.poolSize ?? 10, opts.applicationName)
-    : openPglite(opts.dataDir ?? 'memory://');
+    : openPglite(opts.dataDir ?? 'memory://', { sharedBuffers: opts.sharedBuffers });
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
+async function openPglite(dataDir: string, opts: { sharedBuffers?: string }): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  const { fuzzystrmatch } = await import('@electric-sql/pglite/contrib/fuzzystrmatch');
   const { drizzle } = await import('drizzle-orm/pglite');
   let dir = dataDir;
   let lock: DataDirLock | undefined;
@@ -66,8 +70,15 @@ async function openPglite(dataDir: string): Promise<Database> {
     lock = await acquireLock(pgliteLockFile(dir), dirname(dir));
   }
   const open = async () => {
+    // A new cluster is unpacked from the install-time template rather than made by initdb (seconds of CPU).
+    const fresh = dir.startsWith('memory://') || !existsSync(join(dir, 'PG_VERSION'));
+    const template = fresh ? readTemplate() : undefined;
     if (lock) mkdirSync(dir, { recursive: true });
-    return PGlite.create(dir, { extensions: { pg_trgm } });
+    return PGlite.create(dir, {
+      extensions: { pg_trgm, fuzzystrmatch },
+      startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${opts.sharedBuffers ?? '16MB'}`],
+      ...(template ? { loadDataDir: new Blob([template]) } : {}),
+    });
   };
   const client = await open().catch((err: unknown) => {
     lock?.release();

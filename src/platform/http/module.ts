@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppError } from '../errors.js';
 import type { PlatformContext } from '../context.js';
+import type { AdminSection } from '../admin/resource.js';
 
 export const MODULE_NAMES = [
   'identity',
@@ -40,6 +41,8 @@ export interface AgoraModule {
   /** Idempotent demo data; returns lines to print (demo logins). */
   seed?(): Promise<string[]>;
   tasks?: ScheduledTask[];
+  /** What the admin panel shows of the module (declared in its `<module>.admin.ts`). */
+  admin?: AdminSection;
   close?(): Promise<void>;
   /**
    * The module refuses NUL characters itself, with its contract's own answer (DRF's "Null characters are not

@@ -38,6 +38,9 @@ function decide(prev: number, curr: number, limit: number, windowMs: number, ela
   };
 }
 
+/** Counters outlive their two windows a little: the window is computed from the clock, the expiry is only cleanup. */
+const GRACE_MS = 5000;
+
 export function memoryRateLimiter(now: () => number = () => Date.now()): RateLimiter {
   const counts = new LRUCache<string, number>({ max: 200_000, ttl: 24 * 3600 * 1000 });
   const read = (key: string, windowSeconds: number) => {
@@ -50,7 +53,7 @@ export function memoryRateLimiter(now: () => number = () => Date.now()): RateLim
     hit: async (key, limit, windowSeconds) => {
       const w = read(key, windowSeconds);
       const curr = (counts.get(w.currKey) ?? 0) + 1;
-      counts.set(w.currKey, curr, { ttl: w.windowMs * 2 });
+      counts.set(w.currKey, curr, { ttl: w.windowMs * 2 + GRACE_MS });
       return decide(counts.get(w.prevKey) ?? 0, curr, limit, w.windowMs, w.elapsed);
     },
     peek: async (key, limit, windowSeconds) => {
@@ -88,7 +91,7 @@ export function redisRateLimiter(redis: Redis, now: () => number = () => Date.no
       `rl:${key}:${start}`,
       `rl:${key}:${start - windowMs}`,
       inc,
-      windowMs * 2,
+      windowMs * 2 + GRACE_MS,
     )) as [number, number];
     return decide(prev, inc ? curr : curr + 1, limit, windowMs, t - start);
   };

@@ -1,0 +1,2 @@
+CREATE INDEX "films_title_trgm_idx" ON "cinema"."films" USING gist ("title_folded" gist_trgm_ops);--> statement-breakpoint
+CREATE INDEX "persons_name_trgm_idx" ON "cinema"."persons" USING gist ("name_folded" gist_trgm_ops);

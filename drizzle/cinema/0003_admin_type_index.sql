@@ -1,0 +1,1 @@
+CREATE INDEX "films_type_idx" ON "cinema"."films" USING btree ("type","id");

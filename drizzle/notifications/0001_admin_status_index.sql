@@ -1,0 +1,1 @@
+CREATE INDEX "notifications_status_created_idx" ON "notifications"."notifications" USING btree ("status","created_at","id");

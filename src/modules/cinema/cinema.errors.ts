@@ -1,0 +1,44 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError, type FieldIssue } from '../../platform/errors.js';
+import type { ErrorReply } from '../../platform/http/module.js';
+
+/** Fastify's names for the parts of a request, as FastAPI's `loc` spells them. */
+const LOC: Record<string, string> = { querystring: 'query', params: 'path', body: 'body', headers: 'header' };
+
+/** FastAPI's 422: {"detail": [{loc, msg, type}]}. */
+export const invalid = (loc: (string | number)[], msg: string, type = 'value_error') =>
+  new AppError('VALIDATION_FAILED', 422, msg, [{ loc, msg, type }] satisfies FieldIssue[]);
+
+export const filmNotFound = () => new AppError('NOT_FOUND', 404, 'film not found');
+export const genreNotFound = () => new AppError('NOT_FOUND', 404, 'genre not found');
+export const personNotFound = () => new AppError('NOT_FOUND', 404, 'person not found');
+export const reviewNotFound = () => new AppError('NOT_FOUND', 404, 'review not found');
+export const bookmarkNotFound = () => new AppError('NOT_FOUND', 404, 'bookmark not found');
+
+/** The event intake answers in the seed's Flask envelope: {"success": false, "message"?}. */
+const isEventRoute = (req: FastifyRequest) => (req.routeOptions.url ?? '').endsWith('/event');
+
+/**
+ * FastAPI's envelope: {"detail": "..."}; schema validation answers 422 with {"detail": [{loc, msg, type}]}.
+ * The event intake keeps the seed's {"success": false} envelope with 400.
+ */
+export function renderCinemaError(err: AppError, req: FastifyRequest): ErrorReply {
+  const validation = err.code === 'VALIDATION_FAILED';
+  if (err.code === 'EVENT_REFUSED') return { status: 400, body: err.details };
+  if (isEventRoute(req) && err.status < 500 && err.status !== 401) {
+    return {
+      status: [405, 413, 415].includes(err.status) ? err.status : 400,
+      body: { success: false, message: err.message },
+    };
+  }
+  if (validation) {
+    const issues = Array.isArray(err.details) ? (err.details as FieldIssue[]) : [];
+    const detail = issues.map((i) => ({ ...i, loc: [LOC[String(i.loc[0])] ?? i.loc[0], ...i.loc.slice(1)] }));
+    return {
+      status: 422,
+      body: { detail: detail.length ? detail : [{ loc: ['body'], msg: err.message, type: 'value_error' }] },
+    };
+  }
+  const headers: Record<string, string> = err.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
+  return { status: err.status, body: { detail: err.message }, headers };
+}
