@@ -38,6 +38,8 @@ COPY --chown=node:node --from=deps /app/node_modules ./node_modules
 COPY --chown=node:node --from=build /app/dist ./dist
 COPY --chown=node:node bin ./bin
 COPY --chown=node:node drizzle ./drizzle
+# agora seed loads the cinema's catalogue from here (tsc does not copy JSON into dist/)
+COPY --chown=node:node src/modules/cinema/seed-data ./src/modules/cinema/seed-data
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 8080

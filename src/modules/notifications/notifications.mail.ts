@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import { notificationsRepository as repo } from './notifications.repository.js';
@@ -26,12 +26,19 @@ export class PermanentMailError extends Error {}
  * PermanentMailError.
  */
 export function smtpMailer(url: string, from: string, maxConnections: number): Mailer {
-  const transport = nodemailer.createTransport({ url, pool: true, maxConnections } as never);
+  // nodemailer takes about a second to load: a process that never sends mail does not pay for it.
+  let pool: Promise<Transporter> | undefined;
+  const transport = () =>
+    (pool ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({ url, pool: true, maxConnections } as never),
+    ));
   return {
     kind: 'smtp',
     async send(m) {
       try {
-        await transport.sendMail({
+        await (
+          await transport()
+        ).sendMail({
           from,
           to: m.to,
           subject: m.subject,
@@ -45,7 +52,7 @@ export function smtpMailer(url: string, from: string, maxConnections: number): M
         throw err;
       }
     },
-    close: () => transport.close(),
+    close: () => void pool?.then((t) => t.close()),
   };
 }
 
