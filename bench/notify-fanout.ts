@@ -110,7 +110,7 @@ console.log(`  create → occurrence fanned out: ${seconds(dispatchedAt - create
 console.log(`  create → last delivered row:    ${seconds(done - created)} s`);
 console.log(
   `  deliveries per second (1 worker, concurrency ${config.JOBS_CONCURRENCY}): ${Math.round(
-    ((users + 1) * 1000) / (done - firstSentAt),
+    ((users + 1) * 1000) / (done - (firstSentAt < done ? firstSentAt : created)),
   )}`,
 );
 console.log(`  scheduler SQL statements per minute, nothing due: ${idlePerMinute.toFixed(0)}`);

@@ -70,6 +70,16 @@ describe('notifications: producers in other modules', () => {
 
   it('identity: mails the owner on a sign-in from a device not seen before, once per device', async () => {
     const user = await registerAndLogin(agora);
+    // The sign-in of registerAndLogin is the account's first device.
+    const devices = async () =>
+      Number(
+        (
+          (await agora.ctx.database.db.execute(
+            sql`select count(*)::int as n from notifications.known_devices where user_id = ${user.id}`,
+          )) as unknown as { rows: { n: number }[] }
+        ).rows[0]!.n,
+      );
+    await eventually(async () => (await devices()) === 1, 15_000, 'the first device');
     expect((await login(user, 'Firefox/128 (Linux)')).statusCode).toBe(200);
     await eventually(async () => (await mailTo(user.email)).length === 1, 15_000, 'the new-device email');
     const [mail] = await mailTo(user.email);

@@ -36,6 +36,7 @@ export function sessionService(deps: IdentityDeps, creds: CredentialCache) {
         sessionId: row.id,
         userAgent: row.userAgent,
         ip: row.ipAddress,
+        at: clock.now().toISOString(),
       });
       return row;
     });

@@ -26,7 +26,7 @@ declare module '../../platform/jobs/types.js' {
     /** An account's password changed (notifications emails the owner). */
     'identity.password.changed': { userId: string };
     /** A login session began (notifications emails the owner when it comes from a device not seen before). */
-    'identity.session.started': { userId: string; sessionId: string; userAgent: string; ip: string };
+    'identity.session.started': { userId: string; sessionId: string; userAgent: string; ip: string; at: string };
   }
 }
 

@@ -9,18 +9,24 @@ export const producersRepository = {
     (await db.insert(produced).values({ key, userId }).onConflictDoNothing().returning({ key: produced.key })).length >
     0,
 
-  /** Records a device of a user: whether it is new, and whether the user had other devices before. */
-  rememberDevice: async (db: Db, userId: string, device: string, now: Date) => {
+  /** Records a device of a user seen at `at`: whether it is new, and whether another was used before `at`. */
+  rememberDevice: async (db: Db, userId: string, device: string, at: Date) => {
     const added = await db
       .insert(knownDevices)
-      .values({ userId, device, firstSeenAt: now })
+      .values({ userId, device, firstSeenAt: at })
       .onConflictDoNothing()
       .returning({ device: knownDevices.device });
     if (!added.length) return { isNew: false, knownBefore: true };
     const [other] = await db
       .select({ device: knownDevices.device })
       .from(knownDevices)
-      .where(and(eq(knownDevices.userId, userId), sql`${knownDevices.device} <> ${device}`))
+      .where(
+        and(
+          eq(knownDevices.userId, userId),
+          sql`${knownDevices.device} <> ${device}`,
+          sql`${knownDevices.firstSeenAt} < ${at.toISOString()}::timestamptz`,
+        ),
+      )
       .limit(1);
     return { isNew: true, knownBefore: Boolean(other) };
   },

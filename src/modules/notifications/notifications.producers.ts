@@ -45,10 +45,13 @@ export function subscribeProducers(d: ProducerDeps, service: NotificationsServic
     });
   });
 
-  jobs.subscribe('identity.session.started', 'notifications', async ({ userId, userAgent, ip }) => {
+  jobs.subscribe('identity.session.started', 'notifications', async ({ userId, userAgent, ip, at }) => {
     const device = createHash('sha256').update(userAgent).digest('hex');
     await db.transaction(async (tx) => {
-      const { isNew, knownBefore } = await repo.rememberDevice(tx, userId, device, d.clock.now());
+      // By sign-in time, not by the order the events are handled in: a device is new when another one was used
+      // earlier (events handled out of order may miss an announcement, never make a wrong one).
+      const seenAt = at ? new Date(at) : d.clock.now();
+      const { isNew, knownBefore } = await repo.rememberDevice(tx, userId, device, seenAt);
       // The first device an account ever uses is where it was made: nothing to announce.
       if (!isNew || !knownBefore) return;
       await service.notify(
