@@ -117,3 +117,39 @@ describe('notifications: exactly once per recipient with concurrent schedulers a
     expect(occ!.cursor).toBe([...many].sort()[1999]);
   }, 180_000);
 });
+
+describe('notifications: a cancel racing the scheduler', () => {
+  let agora: Agora;
+  let boss: TestUser;
+  let ids: string[];
+  beforeAll(async () => {
+    agora = await testApp({ ...transport(), JOBS_POLL_INTERVAL: '1h' });
+    boss = await manager(agora);
+    ids = await bulkUsers(agora, 300);
+  });
+  afterAll(async () => agora.app.close());
+
+  // The scheduler holds a send's occurrence and then updates its notification; a cancel that took the two
+  // rows in the other order deadlocked against it (a 500) on PostgreSQL.
+  it('answers 204 while the send is being fanned out, and nothing is left pending', async () => {
+    for (let round = 0; round < 15; round++) {
+      const res = await call(agora, 'POST', '/notifications/notify', boss, {
+        subject: 'Race',
+        body: 'b',
+        schedule: { channel: 'websocket' },
+        distribution: { users: ids },
+      });
+      expect(res.status).toBe(201);
+      const [cancelled] = await Promise.all([
+        call(agora, 'DELETE', `/notifications/${res.body.id}`, boss),
+        dispatch(agora),
+      ]);
+      expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(204);
+      const left = (await agora.ctx.database.db.execute(
+        sql`select count(*)::int as n from notifications.occurrences
+            where notification_id = ${res.body.id} and status = 'pending'`,
+      )) as unknown as { rows: { n: number }[] };
+      expect(left.rows[0]!.n).toBe(0);
+    }
+  }, 180_000);
+});

@@ -40,17 +40,21 @@ export const notificationsRepository = {
   setNotification: async (db: Db, id: string, patch: Partial<typeof notifications.$inferInsert>) =>
     db.update(notifications).set(patch).where(eq(notifications.id, id)),
 
-  /** Cancels a notification and its pending occurrences; false when it was not active. */
+  /**
+   * Cancels a notification and its pending occurrences; false when it was not active. The occurrences are
+   * locked first, in the scheduler's order (it holds an occurrence, then updates its notification): the other
+   * order deadlocks against a send being fanned out.
+   */
   cancel: async (db: Db, id: string) => {
+    await db
+      .update(occurrences)
+      .set({ status: 'cancelled' })
+      .where(and(eq(occurrences.notificationId, id), eq(occurrences.status, 'pending')));
     const done = await db
       .update(notifications)
       .set({ status: 'cancelled', nextSend: null })
       .where(and(eq(notifications.id, id), eq(notifications.status, 'active')))
       .returning({ id: notifications.id });
-    await db
-      .update(occurrences)
-      .set({ status: 'cancelled' })
-      .where(and(eq(occurrences.notificationId, id), eq(occurrences.status, 'pending')));
     return done.length > 0;
   },
 
