@@ -6,6 +6,7 @@ export interface Received {
   subject: string;
   /** The X-Agora-Delivery header: which delivery the message carries. */
   delivery: string;
+  messageId: string;
 }
 
 /**
@@ -32,6 +33,7 @@ export async function smtpServer(answer?: (m: Received, n: number) => number | u
           raw,
           subject: header('Subject'),
           delivery: header('X-Agora-Delivery'),
+          messageId: header('Message-ID'),
         };
         const code = answer?.(m, ++attempts);
         if (code) {

@@ -45,6 +45,9 @@ export function smtpMailer(url: string, from: string, maxConnections: number): M
           html: m.html,
           text: m.text,
           headers: m.deliveryId ? { 'X-Agora-Delivery': m.deliveryId } : undefined,
+          // One Message-ID per delivery: a copy resent after a worker died between the server's acceptance and
+          // the row's update is the same message to mail stores, which keep one message per Message-ID.
+          ...(m.deliveryId ? { messageId: `<${m.deliveryId}@notifications.agora>` } : {}),
         });
       } catch (err) {
         const code = (err as { responseCode?: number }).responseCode;
