@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { issuesToFields } from '../../platform/http/drf.js';
 import { AppError, type FieldIssue } from '../../platform/errors.js';
 import type { ErrorReply } from '../../platform/http/module.js';
 
@@ -30,16 +31,6 @@ export const invalidPage = () => new AppError('BO_INVALID_PAGE', 404, 'Invalid p
 export const noGroup = () => new AppError('BO_NO_GROUP', 404, 'User is not part of any group');
 export const methodNotAllowed = (method: string) =>
   new AppError('BO_METHOD_NOT_ALLOWED', 405, `Method "${method}" not allowed.`);
-
-/** Fastify's own validation issues (only where a route lets Ajv validate) as DRF field lists. */
-function issuesToFields(issues: FieldIssue[]): FieldErrors {
-  const out: Record<string, string[]> = {};
-  for (const i of issues) {
-    const field = String(i.loc[1] ?? 'non_field_errors');
-    (out[field] ??= []).push(i.type === 'missing' ? 'This field is required.' : 'Invalid value.');
-  }
-  return out;
-}
 
 /** Renders every error under the module in DRF's and SimpleJWT's shapes. */
 export function renderBackofficeError(err: AppError, req: FastifyRequest): ErrorReply {

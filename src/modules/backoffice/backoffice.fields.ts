@@ -4,6 +4,7 @@
  * bodies (DRF reads those through a QueryDict: list fields take every value of their key, "" may mean null).
  */
 import { invalid, type FieldErrors } from './backoffice.errors.js';
+import { pyType } from '../../platform/http/drf.js';
 
 export type FieldResult<T> = { ok: true; value: T } | { ok: false; errors: string[] | FieldErrors };
 export interface FieldCtx {
@@ -18,22 +19,6 @@ export const fail = (...errors: string[]): FieldResult<never> => ({ ok: false, e
 export const REQUIRED = 'This field is required.';
 const NULL = 'This field may not be null.';
 const BLANK = 'This field may not be blank.';
-
-/** Python's type names, as DRF quotes them in "received <type>". */
-export const pyType = (v: unknown) =>
-  v === null
-    ? 'NoneType'
-    : Array.isArray(v)
-      ? 'list'
-      : typeof v === 'boolean'
-        ? 'bool'
-        : typeof v === 'number'
-          ? Number.isInteger(v)
-            ? 'int'
-            : 'float'
-          : typeof v === 'object'
-            ? 'dict'
-            : 'str';
 
 /** serializers.CharField (trim_whitespace=True); `nullable` is a model field with null=True. */
 export const char =

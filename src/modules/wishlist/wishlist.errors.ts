@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { issuesToFields } from '../../platform/http/drf.js';
 import { AppError, type FieldIssue } from '../../platform/errors.js';
 import type { ErrorReply } from '../../platform/http/module.js';
 
@@ -22,16 +23,6 @@ export const refreshInvalid = () => new AppError('WL_REFRESH_INVALID', 401, 'Tok
 export const refreshNoAccount = () =>
   new AppError('WL_REFRESH_NO_ACCOUNT', 401, 'No active account found for the given token.');
 export const wishNotFound = () => new AppError('NOT_FOUND', 404, 'Not found.');
-
-/** Fastify's own validation issues (only where a route does not validate by itself) as DRF field lists. */
-function issuesToFields(issues: FieldIssue[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const i of issues) {
-    const field = String(i.loc[1] ?? 'non_field_errors');
-    (out[field] ??= []).push(i.type === 'missing' ? 'This field is required.' : 'Invalid value.');
-  }
-  return out;
-}
 
 /** Renders every error under the module in DRF's shapes. */
 export function renderWishlistError(err: AppError, req: FastifyRequest): ErrorReply {

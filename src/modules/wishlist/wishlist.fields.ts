@@ -1,3 +1,4 @@
+import { pyType } from '../../platform/http/drf.js';
 /**
  * DRF serializer fields, as plain functions: each returns the cleaned value or the list of DRF's messages,
  * so clients written against the Django original read the same `{field: [messages]}` bodies.
@@ -11,22 +12,6 @@ export const REQUIRED = 'This field is required.';
 export const NULL = 'This field may not be null.';
 const BLANK = 'This field may not be blank.';
 const chars = (s: string) => [...s].length;
-
-/** Python's type names, as DRF quotes them in "received <type>". */
-const pyType = (v: unknown) =>
-  v === null
-    ? 'NoneType'
-    : Array.isArray(v)
-      ? 'list'
-      : typeof v === 'boolean'
-        ? 'bool'
-        : typeof v === 'number'
-          ? Number.isInteger(v)
-            ? 'int'
-            : 'float'
-          : typeof v === 'object'
-            ? 'dict'
-            : 'str';
 
 /** serializers.CharField (trim_whitespace=True): accepts strings and numbers, refuses booleans and objects. */
 export function charField(
