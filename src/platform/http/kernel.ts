@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { AjvCompiler } from '@fastify/ajv-compiler';
-import type { Options as AjvOptions } from 'ajv';
-import type { Ajv } from 'ajv';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
@@ -13,6 +10,7 @@ import { AppError } from '../errors.js';
 import { EMPTY_JSON_BODY, toAppError } from './errors.js';
 import { holdsNul, nulRefused, parseFormBody, parseJsonBody } from './text.js';
 import { lazyChild } from '../observability/logger.js';
+import { defaultsOptional, finiteKeyword, lazySerializers, lazyValidators, markFinite } from './schemas.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -48,7 +46,7 @@ export async function createServer(ctx: PlatformContext): Promise<FastifyInstanc
       customOptions: { coerceTypes: 'array', removeAdditional: true, useDefaults: true, allErrors: false },
       plugins: [finiteKeyword],
     },
-    schemaController: { compilersFactory: { buildValidator: bodiesWithoutCoercion } },
+    schemaController: { compilersFactory: { buildValidator: lazyValidators, buildSerializer: lazySerializers } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRoute', (route) => {
     const schema = route.schema as Record<string, unknown> | undefined;
@@ -226,62 +224,3 @@ export const PAGE_CSP = [
   "form-action 'self'",
   "frame-ancestors 'self'",
 ].join(';');
-
-/**
- * Query strings, path parameters and headers are text, so their validators coerce ("5" → 5). A body keeps the
- * types its sender gave: `[false, 0]` is not a list of permission names "false" and "0". Forms are all text
- * and list their values as such.
- */
-function bodiesWithoutCoercion(externalSchemas: unknown, options?: object) {
-  const build = AjvCompiler();
-  const given = (options ?? {}) as { customOptions?: AjvOptions };
-  const coercing = build(externalSchemas as never, given as never);
-  const strict = build(
-    externalSchemas as never,
-    {
-      ...given,
-      customOptions: { ...given.customOptions, coerceTypes: false },
-    } as never,
-  );
-  const streamed = (() => true) as unknown as ReturnType<ReturnType<typeof build>>;
-  return (route: Parameters<typeof coercing>[0] & { contentType?: string }) => {
-    // A multipart body is streamed to its handler, which reads the parts: its schema documents the form.
-    if (route.httpPart === 'body' && route.contentType === 'multipart/form-data') return streamed;
-    return (route.httpPart === 'body' ? strict : coercing)(route);
-  };
-}
-
-/**
- * Ajv coerces the strings "1e309" and "Infinity" to Infinity and then skips minimum/maximum for it, so a
- * query like ?page=1e309 would reach SQL. Every numeric field of a request schema gets `finite: true`.
- */
-function finiteKeyword(ajv: Ajv): Ajv {
-  ajv.addKeyword({
-    keyword: 'finite',
-    schemaType: 'boolean',
-    errors: false,
-    validate: (on: boolean, data: unknown) => !on || typeof data !== 'number' || Number.isFinite(data),
-  });
-  return ajv;
-}
-
-/**
- * A query parameter with a default may be left out (Ajv fills the default in), so it is not required: the
- * OpenAPI document says so too.
- */
-function defaultsOptional(schema: unknown): unknown {
-  const s = schema as { required?: string[]; properties?: Record<string, { default?: unknown }> };
-  if (!s || !Array.isArray(s.required) || !s.properties) return schema;
-  const required = s.required.filter((name) => s.properties![name]?.default === undefined);
-  return required.length === s.required.length ? schema : { ...s, required };
-}
-
-function markFinite(node: unknown, depth = 0): void {
-  if (!node || typeof node !== 'object' || depth > 20) return;
-  const n = node as Record<string, unknown>;
-  if ((n.type === 'integer' || n.type === 'number') && n.finite === undefined) n.finite = true;
-  for (const value of Object.values(n)) {
-    if (Array.isArray(value)) value.forEach((v) => markFinite(v, depth + 1));
-    else if (value && typeof value === 'object') markFinite(value, depth + 1);
-  }
-}
