@@ -77,7 +77,6 @@ describe('OpenTelemetry: `agora serve` with OTEL_EXPORTER_OTLP_ENDPOINT exports 
       cwd: join(import.meta.dirname, '..', '..'),
       env: {
         PATH: process.env.PATH,
-        AGORA_FROM_SOURCE: '1',
         PORT: '0',
         HOST: '127.0.0.1',
         DATA_DIR: mkdtempSync(join(tmpdir(), 'agora-otel-')),

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../../platform/db/database.js';
 import { searchRepository } from './cinema.search.repository.js';
@@ -22,10 +22,19 @@ export interface Catalogue {
   film_persons: [string, string, string][];
 }
 
-/** Beside this file in the sources; from the working directory when running a compiled build. */
+const CATALOGUE = join('src', 'modules', 'cinema', 'seed-data', 'movies.json');
+
+/**
+ * Beside this file in the sources. Compiled code (a bundle under node_modules/.cache, or dist/ in the image)
+ * finds it in the src/ of the nearest directory above it that has one, or of the working directory.
+ */
 export function shippedCatalogue(): Catalogue {
-  const here = fileURLToPath(new URL('./seed-data/movies.json', import.meta.url));
-  const path = existsSync(here) ? here : join(process.cwd(), 'src/modules/cinema/seed-data/movies.json');
+  const candidates = [fileURLToPath(new URL('./seed-data/movies.json', import.meta.url))];
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dirname(dir) !== dir; dir = dirname(dir)) {
+    candidates.push(join(dir, CATALOGUE));
+  }
+  candidates.push(join(process.cwd(), CATALOGUE));
+  const path = candidates.find((candidate) => existsSync(candidate)) ?? candidates[0]!;
   return JSON.parse(readFileSync(path, 'utf8')) as Catalogue;
 }
 
