@@ -11,6 +11,8 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
     setupFiles: ['test/helpers/setup.ts'],
+    // Makes the migrated PGlite template once, before the workers open their databases from it.
+    globalSetup: ['test/helpers/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     reporters: ['default'],

@@ -50,10 +50,7 @@ export interface Agora {
   startWorkers(): () => Promise<void>;
 }
 
-export interface BuildOptions extends PlatformOverrides {
-  /** Apply migrations before serving (default: config.MIGRATE). */
-  migrate?: boolean;
-}
+export type BuildOptions = PlatformOverrides;
 
 export function enabledModules(config: Config): Set<ModuleName> {
   const wanted = config.MODULES.map((m) => m.toLowerCase());

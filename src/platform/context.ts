@@ -50,6 +50,8 @@ export interface PlatformOverrides {
   logSink?: LogSink;
   /** Leave the database open on close (tests share one database across apps). */
   keepDatabase?: boolean;
+  /** Apply migrations before serving (default: config.MIGRATE). */
+  migrate?: boolean;
 }
 
 export async function createPlatform(config: Config, overrides: PlatformOverrides = {}): Promise<PlatformContext> {
@@ -64,8 +66,10 @@ export async function createPlatform(config: Config, overrides: PlatformOverride
       dataDir: pgliteDir(config.DATA_DIR),
       poolSize: config.DATABASE_POOL_SIZE,
       sharedBuffers: config.PGLITE_SHARED_BUFFERS,
+      // Migrations follow at once: a new embedded database may start from the migrated template.
+      template: (overrides.migrate ?? config.MIGRATE) ? 'migrated' : 'base',
     }));
-  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, config.REDIS_PREFIX) : undefined;
+  const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, config.REDIS_PREFIX) : undefined;
   redis?.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
   const readiness: PlatformContext['readiness'] = { database: () => database.ping() };
   if (redis) readiness.redis = async () => void (await redis.ping());

@@ -16,7 +16,7 @@ export function testDatabase(): Promise<{ database: Database; url?: string }> {
   shared ??= (async () => {
     const base = process.env.TEST_DATABASE_URL;
     if (!base) {
-      const database = await openDatabase({ dataDir: 'memory://' });
+      const database = await openDatabase({ dataDir: 'memory://', template: 'migrated' });
       await migrate(database);
       return { database };
     }

@@ -4,7 +4,7 @@ import type { Logger as DrizzleLogger } from 'drizzle-orm';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { acquireLock, type DataDirLock } from './data-dir-lock.js';
-import { readTemplate } from './pglite-template.js';
+import { prepareCluster } from './pglite-template.js';
 
 /** The Drizzle database as every repository sees it: the same API on PGlite and on PostgreSQL. */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -30,6 +30,8 @@ export interface Database {
   poolStats(): PoolStats;
   /** Statements issued through Drizzle since start: lets tests and benches prove a path does no query. */
   queryCount(): number;
+  /** PGlite only: the cluster as a gzipped tarball (how the migrated template is made). */
+  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -48,15 +50,23 @@ export interface DatabaseOptions {
   applicationName?: string;
   /** PGlite's shared_buffers (PostgreSQL's default of 128MB is most of an embedded process's memory). */
   sharedBuffers?: string;
+  /**
+   * PGlite: what a new cluster starts from. `migrated` (the caller applies migrations next): the install-time
+   * cluster with every current migration applied, when there is one; `base` (default): the one after initdb.
+   */
+  template?: 'migrated' | 'base';
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   return opts.url
     ? openPostgres(opts.url, opts.poolSize ?? 10, opts.applicationName)
-    : openPglite(opts.dataDir ?? 'memory://', { sharedBuffers: opts.sharedBuffers });
+    : openPglite(opts.dataDir ?? 'memory://', opts);
 }
 
-async function openPglite(dataDir: string, opts: { sharedBuffers?: string }): Promise<Database> {
+async function openPglite(
+  dataDir: string,
+  opts: Pick<DatabaseOptions, 'sharedBuffers' | 'template'>,
+): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const { fuzzystrmatch } = await import('@electric-sql/pglite/contrib/fuzzystrmatch');
@@ -70,14 +80,16 @@ async function openPglite(dataDir: string, opts: { sharedBuffers?: string }): Pr
     lock = await acquireLock(pgliteLockFile(dir), dirname(dir));
   }
   const open = async () => {
-    // A new cluster is unpacked from the install-time template rather than made by initdb (seconds of CPU).
+    // A new cluster is copied from an install-time template rather than made by initdb and migrated (seconds).
     const fresh = dir.startsWith('memory://') || !existsSync(join(dir, 'PG_VERSION'));
-    const template = fresh ? readTemplate() : undefined;
     if (lock) mkdirSync(dir, { recursive: true });
+    const cluster: { loadDataDir?: Blob } = fresh
+      ? prepareCluster(dir, { migrated: opts.template === 'migrated' })
+      : {};
     return PGlite.create(dir, {
       extensions: { pg_trgm, fuzzystrmatch },
       startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${opts.sharedBuffers ?? '16MB'}`],
-      ...(template ? { loadDataDir: new Blob([template]) } : {}),
+      ...(cluster.loadDataDir ? { loadDataDir: cluster.loadDataDir } : {}),
     });
   };
   const client = await open().catch((err: unknown) => {
@@ -101,6 +113,7 @@ async function openPglite(dataDir: string, opts: { sharedBuffers?: string }): Pr
     },
     poolStats: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
     queryCount: () => logger.count,
+    dumpDataDir: () => client.dumpDataDir('gzip'),
     close: async () => {
       if (closed) return;
       closed = true;

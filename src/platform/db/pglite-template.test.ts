@@ -1,10 +1,18 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from './database.js';
-import { templatePath, writeTemplate } from './pglite-template.js';
+import { migrate } from './migrate.js';
+import {
+  migratedTemplate,
+  migrationsKey,
+  migrationsRoot,
+  templatePath,
+  writeMigratedTemplate,
+  writeTemplate,
+} from './pglite-template.js';
 
 const systemId = async (db: Database) =>
   String(
@@ -49,4 +57,44 @@ describe('embedded database start-up: new data directories come from the install
     expect(shown.rows[0]!.shared_buffers).toBe('8MB');
     await again.close();
   }, 120_000);
+});
+
+describe('embedded database start-up: a new database that is migrated next starts from the migrated template', () => {
+  const root = mkdtempSync(join(tmpdir(), 'agora-migrated-'));
+  beforeAll(async () => {
+    await writeMigratedTemplate(); // npm install and the test run's global setup make it; this is a no-op then
+  }, 180_000);
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('on disk and in memory, every current migration is already applied; the base template applies them all', async () => {
+    expect(existsSync(join(migratedTemplate().dir, 'PG_VERSION'))).toBe(true);
+    const onDisk = await openDatabase({ dataDir: join(root, 'disk'), template: 'migrated' });
+    expect(await migrate(onDisk)).toEqual([]);
+    await onDisk.exec('select 1 from identity.users limit 1');
+    await onDisk.close();
+    const inMemory = await openDatabase({ dataDir: 'memory://', template: 'migrated' });
+    expect(await migrate(inMemory)).toEqual([]);
+    await inMemory.close();
+    const base = await openDatabase({ dataDir: join(root, 'base') });
+    expect((await migrate(base)).length).toBeGreaterThan(10);
+    await base.close();
+  }, 180_000);
+
+  it('is named by the migrations: an added one gives another name, and is applied on top of the template', async () => {
+    const changed = join(root, 'drizzle');
+    cpSync(migrationsRoot(), changed, { recursive: true });
+    const journalFile = join(changed, 'platform', 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { idx: number; tag: string }[] };
+    const idx = journal.entries.length;
+    journal.entries.push({ ...journal.entries[0]!, idx, tag: '9999_added_later' });
+    writeFileSync(journalFile, JSON.stringify(journal));
+    writeFileSync(join(changed, 'platform', '9999_added_later.sql'), 'create table public.added_later (v int);');
+    expect(migrationsKey(changed)).not.toBe(migrationsKey());
+    expect(migratedTemplate(changed).dir).not.toBe(migratedTemplate().dir);
+
+    const db = await openDatabase({ dataDir: join(root, 'later'), template: 'migrated' });
+    expect(await migrate(db, changed)).toEqual(['platform/9999_added_later']);
+    await db.exec('insert into public.added_later values (1)');
+    await db.close();
+  }, 180_000);
 });

@@ -1,12 +1,20 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
+import { readMigrations } from './migrate.js';
 
 /**
- * A freshly initialised PGlite cluster, kept as a tarball so that a new data directory is unpacked from it
- * instead of running initdb (about 6 s of CPU) on the first start. `npm install` makes it (postinstall); it
- * depends only on the PGlite version, which names the file.
+ * Ready-made PGlite clusters, so that a new embedded database is copied rather than built: `initdb` costs about
+ * 6 s of CPU and applying every module's migrations on PGlite several more. Two kinds, kept beside the PGlite
+ * they were made with (node_modules/.cache/agora/, named by its version):
+ *
+ * - the base template, `pglite-<version>.tar.gz`: a cluster just after initdb;
+ * - the migrated template, `pglite-<version>-<migrations>/` (a directory, copied natively into a new data
+ *   directory) and `….tar.gz` (for in-memory databases): the base with every migration of drizzle/ applied,
+ *   named by a hash of those migrations, so an added or edited migration is never skipped.
+ *
+ * `npm install` makes both (postinstall); the test run makes the migrated one when the migrations changed.
  */
 const require = createRequire(import.meta.url);
 
@@ -17,23 +25,74 @@ function pglitePackage(): { dir: string; version: string } {
   return { dir, version: manifest.version };
 }
 
-/** node_modules/.cache/agora/pglite-<version>.tar.gz, beside the PGlite it was made with. */
-export function templatePath(): string {
+function cacheDir(): { dir: string; version: string } {
   const { dir, version } = pglitePackage();
-  return join(dir, '..', '..', '.cache', 'agora', `pglite-${version}.tar.gz`);
+  return { dir: join(dir, '..', '..', '.cache', 'agora'), version };
 }
 
-/** The template's bytes, when it has been made. */
+/** node_modules/.cache/agora/pglite-<version>.tar.gz: the base template. */
+export function templatePath(): string {
+  const { dir, version } = cacheDir();
+  return join(dir, `pglite-${version}.tar.gz`);
+}
+
+/** The base template's bytes, when it has been made. */
 export function readTemplate(): Buffer | undefined {
   const path = templatePath();
   return existsSync(path) ? readFileSync(path) : undefined;
 }
 
-/** Runs initdb once and stores the cluster as the template (atomically: a reader never sees half a file). */
+/** The default place of the migrations, as `migrate()` reads them. */
+export const migrationsRoot = () => join(process.cwd(), 'drizzle');
+
+/** A hash of every migration (module, tag and content) under `root`. */
+export function migrationsKey(root = migrationsRoot()): string {
+  const hash = createHash('sha256');
+  for (const step of readMigrations(root)) hash.update(`${step.module}/${step.tag}/${step.hash}\n`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Where the migrated template for the migrations under `root` lives (it may not exist yet). */
+export function migratedTemplate(root = migrationsRoot()): { dir: string; tarball: string } {
+  const { dir, version } = cacheDir();
+  const base = join(dir, `pglite-${version}-${migrationsKey(root)}`);
+  return { dir: base, tarball: `${base}.tar.gz` };
+}
+
+/**
+ * Puts a new cluster in `dataDir` (a directory that has none yet) from the best template there is, and
+ * returns what PGlite still has to load: nothing (the migrated directory was copied in), the migrated tarball
+ * (an in-memory database), the base tarball, or — no template at all — undefined, and PGlite runs initdb.
+ * With `migrated: false` (the caller does not apply migrations) only the base template is used.
+ */
+export function prepareCluster(
+  dataDir: string,
+  opts: { migrated?: boolean } = {},
+): { loadDataDir?: Blob; from: 'migrated' | 'base' | 'initdb' } {
+  if (opts.migrated) {
+    let template: { dir: string; tarball: string } | undefined;
+    try {
+      template = migratedTemplate();
+    } catch {
+      template = undefined; // unreadable migrations: migrate() reports them
+    }
+    if (template && !dataDir.startsWith('memory://') && existsSync(join(template.dir, 'PG_VERSION'))) {
+      cpSync(template.dir, dataDir, { recursive: true });
+      return { from: 'migrated' };
+    }
+    if (template && dataDir.startsWith('memory://') && existsSync(template.tarball)) {
+      return { loadDataDir: new Blob([readFileSync(template.tarball)]), from: 'migrated' };
+    }
+  }
+  const base = readTemplate();
+  return base ? { loadDataDir: new Blob([base]), from: 'base' } : { from: 'initdb' };
+}
+
+/** Runs initdb once and stores the cluster as the base template (atomically: a reader never sees half a file). */
 export async function writeTemplate(): Promise<string> {
   const { PGlite } = await import('@electric-sql/pglite');
   const path = templatePath();
-  const work = join(tmpdir(), `agora-pglite-template-${process.pid}`);
+  const work = `${path}.${process.pid}.work`;
   rmSync(work, { recursive: true, force: true });
   const pg = await PGlite.create(work);
   try {
@@ -46,4 +105,37 @@ export async function writeTemplate(): Promise<string> {
     rmSync(work, { recursive: true, force: true });
   }
   return path;
+}
+
+/**
+ * Applies every migration under `root` to a new cluster and stores it as the migrated template (directory and
+ * tarball), unless it exists. Returns its directory.
+ */
+export async function writeMigratedTemplate(root = migrationsRoot()): Promise<string> {
+  const target = migratedTemplate(root);
+  if (existsSync(join(target.dir, 'PG_VERSION')) && existsSync(target.tarball)) return target.dir;
+  if (!existsSync(templatePath())) await writeTemplate();
+  const { openDatabase } = await import('./database.js');
+  const { migrate } = await import('./migrate.js');
+  const work = `${target.dir}.${process.pid}.work`;
+  rmSync(work, { recursive: true, force: true });
+  const database = await openDatabase({ dataDir: work, template: 'base' });
+  try {
+    await migrate(database, root);
+    const blob = await database.dumpDataDir!();
+    writeFileSync(`${target.tarball}.${process.pid}`, Buffer.from(await blob.arrayBuffer()));
+  } finally {
+    await database.close();
+  }
+  try {
+    renameSync(`${target.tarball}.${process.pid}`, target.tarball);
+    renameSync(work, target.dir);
+  } catch {
+    // Made by another process meanwhile: theirs is the same cluster.
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    rmSync(`${target.tarball}.${process.pid}`, { force: true });
+    rmSync(`${work}.lock`, { force: true });
+  }
+  return target.dir;
 }
