@@ -56,7 +56,9 @@ async function firstStart(agora: Agora, config: Config) {
 async function run(mode: 'start' | 'serve' | 'worker', config: Config) {
   const agora = await buildApp(config);
   const { app, ctx } = agora;
-  const stopWorkers = mode === 'serve' ? async () => undefined : agora.startWorkers();
+  // Scheduled tasks and job consumers: a worker starts them at once; `start` after the listen, since the first
+  // request does not need them (on PGlite they would queue their statements before it).
+  let stopWorkers: () => Promise<void> = mode === 'worker' ? agora.startWorkers() : async () => undefined;
   // Holding the embedded database, this process carries out the CLI's database commands for it.
   const channel =
     ctx.database.kind === 'pglite'
@@ -70,8 +72,7 @@ async function run(mode: 'start' | 'serve' | 'worker', config: Config) {
       'agora is serving',
     );
     out(`Agora serving ${agora.modules.map((m) => m.name).join(', ')} on ${base} — docs at ${base}/docs`);
-    // Demo data is not needed for the first request: it follows the listen (the superuser, too, is idempotent).
-    await firstStart(agora, config);
+    if (mode === 'start') stopWorkers = agora.startWorkers();
   } else {
     ctx.log.info('agora worker started');
   }
@@ -94,6 +95,9 @@ async function run(mode: 'start' | 'serve' | 'worker', config: Config) {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Demo data is not needed for the first request: it follows the listen (the superuser, too, is idempotent),
+  // and a signal meanwhile shuts down as at any other time.
+  if (mode !== 'worker') await firstStart(agora, config);
 }
 
 /** The options of a database command, from its arguments (and SUPERUSER_* for createsuperuser). */

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 
 /** Key-value cache with per-entry TTL. Values are JSON-serialisable. */
@@ -47,8 +47,12 @@ export function redisCache(redis: Redis): Cache {
   };
 }
 
-/** One Redis connection per process, shared by the cache and the rate limiter; prefixed keys. */
-export function connectRedis(url: string, prefix: string): Redis {
+/**
+ * One Redis connection per process, shared by the cache and the rate limiter; prefixed keys. The client is
+ * loaded only when Redis is configured.
+ */
+export async function connectRedis(url: string, prefix: string): Promise<Redis> {
+  const { Redis } = await import('ioredis');
   return new Redis(url, {
     keyPrefix: prefix,
     maxRetriesPerRequest: 2,

@@ -1,5 +1,5 @@
 import { register } from 'node:module';
-import { trace } from '@opentelemetry/api';
+import type { TraceAPI } from '@opentelemetry/api';
 import type { LoggerOptions } from 'pino';
 import { loadConfig, type Config } from '../../config.js';
 import { startSentry, type ErrorReporter } from './sentry.js';
@@ -12,6 +12,8 @@ import { startSentry, type ErrorReporter } from './sentry.js';
  */
 
 let stopTracing: (() => Promise<void>) | undefined;
+/** The OpenTelemetry API, loaded with the SDK (44 modules a process without tracing does not need). */
+let trace: TraceAPI | undefined;
 let reporter: ErrorReporter | undefined;
 
 export async function startTelemetry(config?: Config): Promise<void> {
@@ -32,6 +34,7 @@ export async function stopTelemetry(): Promise<void> {
 
 async function startTracing(config: Config): Promise<() => Promise<void>> {
   // ESM imports bypass require hooks: import-in-the-middle intercepts exactly the modules instrumentations hook.
+  trace = (await import('@opentelemetry/api')).trace;
   const iitm = await import('import-in-the-middle');
   const channel = iitm.createAddHookMessageChannel();
   register('import-in-the-middle/hook.mjs', import.meta.url, channel.registerOptions);
@@ -107,7 +110,7 @@ export function tracing(): boolean {
 
 /** trace_id/span_id of the active span, added to every log line written inside a traced request or job. */
 export function traceMixin(): Record<string, string> {
-  const span = trace.getActiveSpan();
+  const span = trace?.getActiveSpan();
   if (!span) return {};
   const { traceId, spanId } = span.spanContext();
   return { trace_id: traceId, span_id: spanId };

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { memoryRateLimiter, redisRateLimiter, windowCounters, type RateLimiter } from './rate-limiter.js';
 
 let now = 1_000_000_000_000;
 const clock = () => now;
@@ -38,5 +38,25 @@ describe.each(stores)('sliding-window rate limiter (%s)', (_name, make) => {
     expect((await limiter.peek(key, 2, 60)).allowed).toBe(false);
     await limiter.reset(key, 60);
     expect((await limiter.peek(key, 2, 60)).allowed).toBe(true);
+  });
+});
+
+describe('in-memory window counters', () => {
+  it('hold at most `max` keys, dropping the oldest first, and forget a counter once it expires', () => {
+    let t = 0;
+    const counts = windowCounters(3, () => t);
+    for (const key of ['a', 'b', 'c']) counts.set(key, 1, 1_000);
+    counts.set('a', 2, 1_000); // an update keeps its place
+    counts.set('d', 1, 1_000);
+    expect(counts.size).toBe(3);
+    expect(counts.get('a')).toBeUndefined();
+    expect([counts.get('b'), counts.get('c'), counts.get('d')]).toEqual([1, 1, 1]);
+    t = 999;
+    expect(counts.get('d')).toBe(1);
+    t = 1_000;
+    expect(counts.get('d')).toBeUndefined();
+    // expired counters at the front are swept as new ones arrive
+    counts.set('e', 1, 1_000);
+    expect(counts.size).toBe(1);
   });
 });

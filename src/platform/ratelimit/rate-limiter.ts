@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { LRUCache } from 'lru-cache';
 
 export interface RateDecision {
   allowed: boolean;
@@ -41,8 +40,56 @@ function decide(prev: number, curr: number, limit: number, windowMs: number, ela
 /** Counters outlive their two windows a little: the window is computed from the clock, the expiry is only cleanup. */
 const GRACE_MS = 5000;
 
+/** How many window counters one process keeps at most (past it, the oldest go first). */
+const MAX_COUNTERS = 200_000;
+
+/**
+ * Window counters in the order they were created, with an expiry each. Past `max` keys the oldest counter goes
+ * (a counter is created in its own window, so the oldest are the oldest windows); expired ones go when read and
+ * are swept from the front as new ones arrive. Nothing is allocated up front (an LRU cache of 200 000 slots
+ * allocates them all when made: about 100 ms of a start-up).
+ */
+export function windowCounters(max: number, now: () => number) {
+  const entries = new Map<string, { n: number; expires: number }>();
+  const sweep = (t: number) => {
+    // A few per write: the front is the oldest, so the map never holds many expired entries for long.
+    for (let i = 0; i < 4; i++) {
+      const first = entries.entries().next();
+      if (first.done || first.value[1].expires > t) return;
+      entries.delete(first.value[0]);
+    }
+  };
+  return {
+    get(key: string): number | undefined {
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      if (entry.expires > now()) return entry.n;
+      entries.delete(key);
+      return undefined;
+    },
+    set(key: string, n: number, ttlMs: number): void {
+      const t = now();
+      const entry = entries.get(key);
+      if (entry) {
+        entry.n = n;
+        entry.expires = t + ttlMs;
+        return;
+      }
+      sweep(t);
+      entries.set(key, { n, expires: t + ttlMs });
+      if (entries.size > max) entries.delete(entries.keys().next().value!);
+    },
+    delete(key: string): void {
+      entries.delete(key);
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}
+
 export function memoryRateLimiter(now: () => number = () => Date.now()): RateLimiter {
-  const counts = new LRUCache<string, number>({ max: 200_000, ttl: 24 * 3600 * 1000 });
+  const counts = windowCounters(MAX_COUNTERS, now);
   const read = (key: string, windowSeconds: number) => {
     const windowMs = windowSeconds * 1000;
     const t = now();
@@ -53,7 +100,7 @@ export function memoryRateLimiter(now: () => number = () => Date.now()): RateLim
     hit: async (key, limit, windowSeconds) => {
       const w = read(key, windowSeconds);
       const curr = (counts.get(w.currKey) ?? 0) + 1;
-      counts.set(w.currKey, curr, { ttl: w.windowMs * 2 + GRACE_MS });
+      counts.set(w.currKey, curr, w.windowMs * 2 + GRACE_MS);
       return decide(counts.get(w.prevKey) ?? 0, curr, limit, w.windowMs, w.elapsed);
     },
     peek: async (key, limit, windowSeconds) => {
