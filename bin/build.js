@@ -47,18 +47,27 @@ function listFiles(dir, out = []) {
 }
 
 /**
- * The build's fingerprint: every file's path and bytes under src/, the installed packages (the lockfile: some
- * are bundled), this script and the compiler's version.
+ * The build's fingerprint: every input's path and bytes — the files under src/, the installed packages (the
+ * lockfile: some are bundled) and this script — and the compiler's version.
  */
-function fingerprint(files, esbuildVersion) {
+function fingerprint(inputs, esbuildVersion) {
   const hash = createHash('sha256').update(`${esbuildVersion}\n`);
-  const inputs = [fileURLToPath(import.meta.url), join(ROOT, 'package-lock.json'), ...files].filter(existsSync);
   for (const file of inputs)
     hash
       .update(`${relative(ROOT, file)}\0`)
       .update(readFileSync(file))
       .update('\0');
   return hash.digest('hex').slice(0, 16);
+}
+
+/** The inputs' paths, sizes and modification times: equal to the last start's, the build is the same. */
+function statKey(inputs, esbuildVersion) {
+  const hash = createHash('sha256').update(`${esbuildVersion}\n`);
+  for (const file of inputs) {
+    const { size, mtimeMs } = statSync(file);
+    hash.update(`${relative(ROOT, file)}\0${size}\0${mtimeMs}\n`);
+  }
+  return hash.digest('hex').slice(0, 32);
 }
 
 /**
@@ -79,9 +88,23 @@ export async function compiledSources({ log = () => undefined } = {}) {
   } catch {
     return undefined;
   }
-  const key = fingerprint(files, version);
+  // Unchanged files (same sizes and modification times as at the last start) need no hashing.
+  const inputs = [fileURLToPath(import.meta.url), join(ROOT, 'package-lock.json'), ...files].filter(existsSync);
+  const stats = statKey(inputs, version);
+  const last = join(CACHE, 'last-build');
+  const [lastStats, lastBuild] = existsSync(last) ? readFileSync(last, 'utf8').split(' ') : [];
+  if (lastStats === stats && lastBuild && existsSync(join(CACHE, lastBuild, 'package.json')))
+    return join(CACHE, lastBuild);
+  const key = fingerprint(inputs, version);
   const out = join(CACHE, `build-${key}`);
-  if (existsSync(join(out, 'package.json'))) return out;
+  const remember = () => {
+    writeFileSync(`${last}.${process.pid}`, `${stats} build-${key}`);
+    renameSync(`${last}.${process.pid}`, last);
+  };
+  if (existsSync(join(out, 'package.json'))) {
+    remember();
+    return out;
+  }
 
   const esbuild = await import('esbuild');
 
@@ -119,6 +142,7 @@ export async function compiledSources({ log = () => undefined } = {}) {
     rmSync(work, { recursive: true, force: true });
   }
   prune(out);
+  remember();
   log(`agora: compiled ${sources.length} source files in ${Date.now() - started} ms`);
   return out;
 }
