@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { buildApp, type Agora } from './app.js';
+import type { Agora, BuildOptions } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { callAdminChannel, serveAdminChannel } from './cli/admin-channel.js';
 import { DB_COMMANDS, migrationLines, superuserArgs, type CommandArgs, type DbCommand } from './cli/commands.js';
 import { DataDirLockedError, describeHolder } from './platform/db/data-dir-lock.js';
-import { openDatabase, pgliteDir } from './platform/db/database.js';
+import { databaseOptions, openDatabase } from './platform/db/database.js';
 import { stopTelemetry } from './platform/observability/tracing.js';
 
 const HELP = `agora <command>
@@ -25,6 +25,11 @@ database commands above are carried out by it (through DATA_DIR/run/agora.sock).
 Configuration comes from the environment and .env; see README.md.`;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The application's code is loaded only by the commands that build it (a chunk of its own in the bundle). */
+async function buildApp(config: Config, opts?: BuildOptions): Promise<Agora> {
+  return (await import('./app.js')).buildApp(config, opts);
+}
 
 async function withApp<T>(config: Config, fn: (agora: Agora) => Promise<T>): Promise<T> {
   const agora = await buildApp(config);
@@ -54,7 +59,16 @@ async function firstStart(agora: Agora, config: Config) {
 }
 
 async function run(mode: 'start' | 'serve' | 'worker', config: Config) {
-  const agora = await buildApp(config);
+  // The database opens (on PGlite: WebAssembly and PostgreSQL's start) while the application's code loads.
+  const [database, app$] = await Promise.allSettled([openDatabase(databaseOptions(config)), import('./app.js')]);
+  if (database.status === 'rejected' || app$.status === 'rejected') {
+    if (database.status === 'fulfilled') await database.value.close();
+    throw database.status === 'rejected' ? database.reason : (app$ as PromiseRejectedResult).reason;
+  }
+  const agora = await app$.value.buildApp(config, { database: database.value }).catch(async (err: unknown) => {
+    await database.value.close();
+    throw err;
+  });
   const { app, ctx } = agora;
   // Scheduled tasks and job consumers: a worker starts them at once; `start` after the listen, since the first
   // request does not need them (on PGlite they would queue their statements before it).
@@ -89,6 +103,7 @@ async function run(mode: 'start' | 'serve' | 'worker', config: Config) {
     await channel?.close();
     await stopWorkers();
     await app.close();
+    await database.value.close(); // given to the app, so not closed with it
     await stopTelemetry(); // flush the last spans
     clearTimeout(force);
     process.exit(0);
@@ -136,7 +151,7 @@ function commandArgs(command: DbCommand, args: string[], config: Config): Comman
 /** `migrate` needs only the database; the others build the app (quietly) around it. */
 async function runHere(config: Config, command: DbCommand, args: CommandArgs): Promise<string[]> {
   if (command === 'migrate') {
-    const database = await openDatabase({ url: config.DATABASE_URL || undefined, dataDir: pgliteDir(config.DATA_DIR) });
+    const database = await openDatabase(databaseOptions(config, true));
     try {
       return await migrationLines(database);
     } finally {

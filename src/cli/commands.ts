@@ -1,6 +1,5 @@
 import type { Agora } from '../app.js';
 import type { Database } from '../platform/db/database.js';
-import { oidcCommand } from '../modules/identity/index.js';
 import { migrate } from '../platform/db/migrate.js';
 
 /**
@@ -60,7 +59,8 @@ export const DB_COMMANDS = {
     return [`Removed ${r.sessions} sessions and ${r.refreshTokens} refresh tokens`];
   },
 
-  oidc: (agora: Agora, a: CommandArgs) => oidcCommand(agora.identity.oidcClients, a.argv ?? []),
+  oidc: async (agora: Agora, a: CommandArgs) =>
+    (await import('../modules/identity/index.js')).oidcCommand(agora.identity.oidcClients, a.argv ?? []),
 
   async openapi(agora: Agora): Promise<string[]> {
     return [JSON.stringify(agora.app.swagger(), null, 2)];

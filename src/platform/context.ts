@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import { connectRedis, memoryCache, redisCache, type Cache } from './cache/cache.js';
 import { failSafe } from './cache/failsafe.js';
 import { systemClock, type Clock } from './clock.js';
-import { openDatabase, pgliteDir, type Database } from './db/database.js';
+import { databaseOptions, openDatabase, type Database } from './db/database.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import {
   accessLogTo,
@@ -59,16 +59,7 @@ export async function createPlatform(config: Config, overrides: PlatformOverride
   const destination = overrides.log ? undefined : (overrides.logSink ?? logDestination());
   const log = overrides.log ?? (pino(logOptions(config), destination!) as FastifyBaseLogger);
   const accessLog = overrides.log ? accessLogVia(overrides.log) : accessLogTo(destination!, config);
-  const database =
-    overrides.database ??
-    (await openDatabase({
-      url: config.DATABASE_URL || undefined,
-      dataDir: pgliteDir(config.DATA_DIR),
-      poolSize: config.DATABASE_POOL_SIZE,
-      sharedBuffers: config.PGLITE_SHARED_BUFFERS,
-      // Migrations follow at once: a new embedded database may start from the migrated template.
-      template: (overrides.migrate ?? config.MIGRATE) ? 'migrated' : 'base',
-    }));
+  const database = overrides.database ?? (await openDatabase(databaseOptions(config, overrides.migrate)));
   const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, config.REDIS_PREFIX) : undefined;
   redis?.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
   const readiness: PlatformContext['readiness'] = { database: () => database.ping() };

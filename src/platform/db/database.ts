@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Logger as DrizzleLogger } from 'drizzle-orm';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Config } from '../../config.js';
 import { acquireLock, type DataDirLock } from './data-dir-lock.js';
 import { prepareCluster } from './pglite-template.js';
 
@@ -55,6 +56,21 @@ export interface DatabaseOptions {
    * cluster with every current migration applied, when there is one; `base` (default): the one after initdb.
    */
   template?: 'migrated' | 'base';
+}
+
+/** How the app opens its database (main opens it the same way, before the app's code has loaded). */
+export function databaseOptions(
+  config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR' | 'DATABASE_POOL_SIZE' | 'PGLITE_SHARED_BUFFERS' | 'MIGRATE'>,
+  migrate = config.MIGRATE,
+): DatabaseOptions {
+  return {
+    url: config.DATABASE_URL || undefined,
+    dataDir: pgliteDir(config.DATA_DIR),
+    poolSize: config.DATABASE_POOL_SIZE,
+    sharedBuffers: config.PGLITE_SHARED_BUFFERS,
+    // Migrations follow at once: a new embedded database may start from the migrated template.
+    template: migrate ? 'migrated' : 'base',
+  };
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
