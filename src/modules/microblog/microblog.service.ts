@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../platform/clock.js';
@@ -8,14 +7,8 @@ import type { Jobs } from '../../platform/jobs/index.js';
 import type { Metrics } from '../../platform/observability/metrics.js';
 import type { FilesApi } from '../files/index.js';
 import type { Actor } from '../identity/index.js';
-import { microblogAdminRepository as adminRepo } from './microblog.admin.repository.js';
+import { createMediaStore } from './microblog.media.js';
 import { microblogRepository as repo, type FeedPosition } from './microblog.repository.js';
-
-export const MEDIA_BUCKET = 'microblog';
-/** Uploaded media not attached to a tweet within this time are deleted by the media sweep. */
-export const UNATTACHED_MEDIA_TTL_SECONDS = 24 * 3600;
-const SWEEP_BATCH = 200;
-export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
 
 export interface MicroblogDeps {
   db: Db;
@@ -32,11 +25,10 @@ export interface MicroblogDeps {
   /** Where follow and like events go (in the transaction of the change). */
   jobs?: Pick<Jobs, 'publish'>;
 }
+export { IMAGE_TYPES, MEDIA_BUCKET, UNATTACHED_MEDIA_TTL_SECONDS } from './microblog.media.js';
 
 /** Tweet text is measured in characters (code points), as the contract's Python original did: 😀 is one. */
 export const tweetLength = (text: string) => [...text].length;
-
-const isNotFound = (err: unknown) => err instanceof AppError && err.status === 404;
 
 const tx = (t: unknown) => t as Db;
 
@@ -61,10 +53,9 @@ function decodeCursor(cursor: string): FeedPosition {
 }
 
 export function createMicroblogService(deps: MicroblogDeps) {
-  const { db, files, clock, log } = deps;
+  const { db, clock } = deps;
   const maxOffset = deps.feedMaxOffset ?? 10_000;
-  files.registerBucket(MEDIA_BUCKET, { maxBytes: deps.mediaMaxBytes, types: IMAGE_TYPES, managedBy: 'microblog' });
-  const ttlMs = (deps.unattachedMediaTtlSeconds ?? UNATTACHED_MEDIA_TTL_SECONDS) * 1000;
+  const media = createMediaStore(deps);
   const counters = {
     tweets: deps.metrics.counter('microblog_tweets_total', 'Tweets posted'),
     likes: deps.metrics.counter('microblog_likes_total', 'Likes added (repeated likes not counted)'),
@@ -79,28 +70,6 @@ export function createMicroblogService(deps: MicroblogDeps) {
   // identity user id → profile: the mapping never changes once made, so every replica may cache it.
   const profiles = new LRUCache<string, { id: number; name: string }>({ max: 10_000 });
 
-  const mediaUrl = (m: { sha256: string; ext: string }, base = deps.mediaPrefix) => `${base}/${m.sha256}${m.ext}`;
-
-  /**
-   * Deletes the files of media marked for removal, then their rows. A file the files service no longer knows
-   * counts as deleted; any other failure keeps the row, so the sweep tries again.
-   */
-  async function purgeMedias(marked: { id: number; fileName: string }[]) {
-    let failed = 0;
-    for (const m of marked) {
-      try {
-        await files.delete(m.fileName).catch((err: unknown) => {
-          if (!isNotFound(err)) throw err;
-        });
-        await repo.dropMedia(db, m.id);
-      } catch (err) {
-        failed++;
-        log.warn({ err, media: m.id, file: m.fileName }, 'media deletion deferred to the media sweep');
-      }
-    }
-    return { purged: marked.length - failed, failed };
-  }
-
   async function existingProfile(id: number) {
     const p = await repo.profileById(db, id);
     if (!p) throw notFound('User not found');
@@ -108,7 +77,7 @@ export function createMicroblogService(deps: MicroblogDeps) {
   }
 
   return {
-    mediaUrl,
+    ...media.api,
 
     async profileOf(actor: Actor): Promise<{ id: number; name: string }> {
       const hit = profiles.get(actor.userId);
@@ -159,50 +128,7 @@ export function createMicroblogService(deps: MicroblogDeps) {
         if (tweet.authorId !== me) throw forbidden('You can delete only your own tweets');
         return repo.deleteTweet(tx(t), id, clock.now());
       });
-      await purgeMedias(marked);
-    },
-
-    /** Removes one media (the admin panel's moderation): its row is marked, then its file and row go. */
-    async deleteMedia(id: number): Promise<void> {
-      const marked = await adminRepo.markMedia(db, id, clock.now());
-      if (!marked.length) throw notFound('Media not found');
-      await purgeMedias(marked);
-    },
-
-    /** The scheduled task: marks media never attached within the TTL, then retries every pending media deletion. */
-    async sweepMedia(): Promise<{ expired: number; purged: number; failed: number }> {
-      const now = clock.now();
-      const expired = await repo.markStaleMedias(db, new Date(now.getTime() - ttlMs), now, SWEEP_BATCH);
-      return { expired: expired.length, ...(await purgeMedias(await repo.markedMedias(db, SWEEP_BATCH))) };
-    },
-
-    /** The file and its media row are recorded in one transaction (files' `record` hook). */
-    async uploadMedia(me: number, userId: string, filename: string | undefined, stream: Readable): Promise<number> {
-      let id = 0;
-      await files.put({
-        bucket: MEDIA_BUCKET,
-        filename,
-        stream,
-        ownerId: userId,
-        record: async (t, file) => {
-          id = await repo.insertMedia(t, {
-            ownerId: me,
-            fileName: file.shortName,
-            sha256: file.sha256,
-            ext: /\.\w+$/.exec(file.pathInStorage)?.[0] ?? '',
-          });
-        },
-      });
-      if (!id) throw new Error('files.put returned without recording the media row');
-      return id;
-    },
-
-    /** The media behind a content-addressed name `<sha256><ext>`. */
-    async mediaFile(name: string) {
-      const m = /^([0-9a-f]{64})(\.\w{1,8})$/.exec(name);
-      const row = m && (await repo.mediaBySha(db, m[1]!));
-      if (!row || row.ext !== m[2]) throw notFound('Media not found');
-      return files.find(row.fileName);
+      await media.purge(marked);
     },
 
     /** 201 (true) on the first like, 200 (false) when it was already there. */
@@ -287,7 +213,7 @@ export function createMicroblogService(deps: MicroblogDeps) {
           tweets: rows.map((r) => ({
             id: r.id,
             content: r.content,
-            attachments: (mediaByTweet.get(r.id) ?? []).map((m) => mediaUrl(m, base)),
+            attachments: (mediaByTweet.get(r.id) ?? []).map((m) => media.api.mediaUrl(m, base)),
             author: { id: r.authorId, name: r.authorName },
             likes: (likesByTweet.get(r.id) ?? []).map((l) => ({ user_id: l.userId, name: l.name })),
             stamp: r.createdAt.toISOString(),
