@@ -3,6 +3,8 @@
  * `READY <port> <request json>`. Kept apart from the load generator so they do not share an event loop.
  */
 import { cpSync, mkdtempSync } from 'node:fs';
+import { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../src/app.js';
@@ -41,7 +43,14 @@ if (side === 'agora') {
   const database = await openDatabase({ url: values.DATABASE_URL || undefined, dataDir: pgDir });
   await migrate(database);
   const app = await scenario.baseline({ database, request: JSON.parse(requestJson ?? '{}') as BenchRequest });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const port = (app.server.address() as { port: number }).port;
+  let port: number;
+  if (app instanceof Server) {
+    // A bare node:http baseline.
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    port = (app.address() as AddressInfo).port;
+  } else {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.server.address() as AddressInfo).port;
+  }
   process.stdout.write(`READY ${port} {}\n`);
 }
