@@ -39,6 +39,8 @@ function start(
   const child = spawn(
     process.execPath,
     [
+      // e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile both servers (written on SIGTERM).
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       '--import',
       'tsx',
       join(import.meta.dirname, 'serve.ts'),

@@ -14,6 +14,9 @@ import { migrate } from '../src/platform/db/migrate.js';
 import { logDestination } from '../src/platform/observability/logger.js';
 import type { BenchRequest, Scenario } from './scenario.js';
 
+// An orderly exit on the runner's SIGTERM, so that --cpu-prof (BENCH_NODE_ARGS) writes its profile.
+process.on('SIGTERM', () => process.exit(0));
+
 const [name, side, requestJson] = process.argv.slice(2) as [string, 'agora' | 'baseline', string | undefined];
 const { scenario } = (await import(`./scenarios/${name}.ts`)) as { scenario: Scenario };
 
