@@ -130,6 +130,9 @@ try {
     `ratio      ${((a.requests.average / b.requests.average) * 100).toFixed(1)}% of baseline req/s (rounds: ${perRound.join(', ')})`,
   );
   console.log(
+    `p99 rounds agora ${ours.map((r) => r.latency.p99).join(', ')} ms, baseline ${theirs.map((r) => r.latency.p99).join(', ')} ms`,
+  );
+  console.log(
     `sql/request ${Number.isNaN(sqlPerRequest) ? 'n/a' : sqlPerRequest.toFixed(3)} (agora, from db_queries_total)`,
   );
 } finally {

@@ -1,8 +1,7 @@
-import { createSecretKey } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { owners, wishes } from '../../src/modules/wishlist/wishlist.tables.js';
 import type { Scenario } from '../scenario.js';
-import { bareHttp, ownerView, seedWishes, wishJson } from '../wishlist-fixture.js';
+import { bareHttp, jwtKey, ownerView, seedWishes, wishJson } from '../wishlist-fixture.js';
 
 const DETAIL = /^\/wishlist\/api\/wishes\/(\d{1,10})\/$/;
 
@@ -19,8 +18,7 @@ export const scenario: Scenario = {
   },
   baseline: async ({ database }) => {
     const { jwtVerify } = await import('jose');
-    // The key imported once (a raw Uint8Array would be imported into WebCrypto again on every verification).
-    const key = createSecretKey(Buffer.from('bench-secret-bench-secret-bench-secret-0001'));
+    const key = await jwtKey();
     const one = database.db
       .select(ownerView)
       .from(wishes)

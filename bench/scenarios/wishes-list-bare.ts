@@ -1,8 +1,7 @@
-import { createSecretKey } from 'node:crypto';
 import { desc, eq, sql } from 'drizzle-orm';
 import { owners, wishes } from '../../src/modules/wishlist/wishlist.tables.js';
 import type { Scenario } from '../scenario.js';
-import { bareHttp, ownerView, seedWishes, wishJson } from '../wishlist-fixture.js';
+import { bareHttp, jwtKey, ownerView, seedWishes, wishJson } from '../wishlist-fixture.js';
 
 /**
  * GET /wishlist/api/wishes/ (20 wishes, SimpleJWT bearer) vs a bare `node:http` server on the same driver (`pg`
@@ -15,8 +14,7 @@ export const scenario: Scenario = {
   prepare: async (agora) => ({ path: '/wishlist/api/wishes/', headers: (await seedWishes(agora)).headers }),
   baseline: async ({ database }) => {
     const { jwtVerify } = await import('jose');
-    // The key imported once (a raw Uint8Array would be imported into WebCrypto again on every verification).
-    const key = createSecretKey(Buffer.from('bench-secret-bench-secret-bench-secret-0001'));
+    const key = await jwtKey();
     const list = database.db
       .select(ownerView)
       .from(wishes)
