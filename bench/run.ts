@@ -39,6 +39,8 @@ function start(
   const child = spawn(
     process.execPath,
     [
+      // e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile both servers (written on SIGTERM).
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       '--import',
       'tsx',
       join(import.meta.dirname, 'serve.ts'),
@@ -126,6 +128,9 @@ try {
   console.log(row('baseline', b));
   console.log(
     `ratio      ${((a.requests.average / b.requests.average) * 100).toFixed(1)}% of baseline req/s (rounds: ${perRound.join(', ')})`,
+  );
+  console.log(
+    `p99 rounds agora ${ours.map((r) => r.latency.p99).join(', ')} ms, baseline ${theirs.map((r) => r.latency.p99).join(', ')} ms`,
   );
   console.log(
     `sql/request ${Number.isNaN(sqlPerRequest) ? 'n/a' : sqlPerRequest.toFixed(3)} (agora, from db_queries_total)`,

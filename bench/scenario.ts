@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Agora } from '../src/app.js';
 import type { Database } from '../src/platform/db/database.js';
@@ -14,7 +15,8 @@ export interface BenchRequest {
 
 /**
  * A load scenario: `prepare` builds its data through the real app and returns the request; `baseline`
- * builds a bare Fastify app that serves the same response (running the same SQL where the scenario does).
+ * builds a bare Fastify app, or a bare `node:http` server, that serves the same response (running the same SQL
+ * where the scenario does).
  */
 export interface Scenario {
   name: string;
@@ -23,7 +25,7 @@ export interface Scenario {
   /** Config values for the app under test (e.g. lifting rate limits that would otherwise answer 429). */
   config?: Record<string, string>;
   prepare(agora: Agora): Promise<BenchRequest>;
-  baseline(deps: { database: Database; request: BenchRequest }): Promise<FastifyInstance>;
+  baseline(deps: { database: Database; request: BenchRequest }): Promise<FastifyInstance | Server>;
 }
 
 /**

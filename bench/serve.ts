@@ -3,6 +3,8 @@
  * `READY <port> <request json>`. Kept apart from the load generator so they do not share an event loop.
  */
 import { cpSync, mkdtempSync } from 'node:fs';
+import { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../src/app.js';
@@ -11,6 +13,9 @@ import { openDatabase } from '../src/platform/db/database.js';
 import { migrate } from '../src/platform/db/migrate.js';
 import { logDestination } from '../src/platform/observability/logger.js';
 import type { BenchRequest, Scenario } from './scenario.js';
+
+// An orderly exit on the runner's SIGTERM, so that --cpu-prof (BENCH_NODE_ARGS) writes its profile.
+process.on('SIGTERM', () => process.exit(0));
 
 const [name, side, requestJson] = process.argv.slice(2) as [string, 'agora' | 'baseline', string | undefined];
 const { scenario } = (await import(`./scenarios/${name}.ts`)) as { scenario: Scenario };
@@ -41,7 +46,14 @@ if (side === 'agora') {
   const database = await openDatabase({ url: values.DATABASE_URL || undefined, dataDir: pgDir });
   await migrate(database);
   const app = await scenario.baseline({ database, request: JSON.parse(requestJson ?? '{}') as BenchRequest });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const port = (app.server.address() as { port: number }).port;
+  let port: number;
+  if (app instanceof Server) {
+    // A bare node:http baseline.
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    port = (app.address() as AddressInfo).port;
+  } else {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.server.address() as AddressInfo).port;
+  }
   process.stdout.write(`READY ${port} {}\n`);
 }

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { isoTime } from '../../platform/http/drf.js';
 import type { OwnerWish, WishRow } from './wishlist.repository.js';
 
 /**
@@ -70,7 +71,7 @@ export const ListQuery = Type.Object({
   limit: Type.Optional(Type.String({ description: 'page size (default 20, at most 100)' })),
 });
 
-const iso = (d: Date) => d.toISOString();
+const iso = isoTime;
 
 export const wishOut = (w: OwnerWish): WishOut => ({
   id: w.id,

@@ -28,3 +28,23 @@ export function issuesToFields(issues: FieldIssue[]): Record<string, string[]> {
   }
   return out;
 }
+
+/** Timestamps whose text isoTime keeps (about 80 bytes each); all are forgotten at once when it is full. */
+const ISO_TEXTS_MAX = 8192;
+const isoTexts = new Map<number, string>();
+
+/**
+ * DRF's datetime text: ISO-8601 in UTC with milliseconds and `Z` (`Date.toISOString`), kept per instant.
+ * A list shows the same rows on every read, and formatting cost about 0.6 µs a timestamp: two per wish, 25 µs
+ * of a 20-wish list. An invalid date still throws, as toISOString does.
+ */
+export function isoTime(d: Date): string {
+  const t = d.getTime();
+  let text = isoTexts.get(t);
+  if (text === undefined) {
+    text = d.toISOString();
+    if (isoTexts.size >= ISO_TEXTS_MAX) isoTexts.clear();
+    isoTexts.set(t, text);
+  }
+  return text;
+}
