@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import { fileTypeFromBuffer } from 'file-type';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
@@ -52,6 +51,7 @@ export const fileField =
     if (!v.filename) return fail('No filename could be determined.');
     if (!v.data.length) return fail('The submitted file is empty.');
     const spec = KINDS[kind];
+    const { fileTypeFromBuffer } = await import('file-type'); // loaded with the first upload
     const detected = await fileTypeFromBuffer(v.data).catch(() => undefined);
     const ext = detected?.ext as string | undefined;
     if (!ext || !(spec.exts as readonly string[]).includes(ext)) {

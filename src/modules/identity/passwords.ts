@@ -1,4 +1,8 @@
-import { hash, verify } from '@node-rs/argon2';
+/** The native argon2 binding, loaded with the first password hashed or checked rather than at start-up. */
+let binding: Promise<typeof import('@node-rs/argon2')> | undefined;
+const argon2 = () => (binding ??= import('@node-rs/argon2'));
+const hash = async (password: string, options: object) => (await argon2()).hash(password, options);
+const verify = async (hashed: string, password: string) => (await argon2()).verify(hashed, password);
 
 const ARGON2ID = 2; // Algorithm.Argon2id (a const enum, not importable under isolatedModules)
 
