@@ -100,7 +100,7 @@ async function openPglite(
     const fresh = dir.startsWith('memory://') || !existsSync(join(dir, 'PG_VERSION'));
     if (lock) mkdirSync(dir, { recursive: true });
     const cluster: { loadDataDir?: Blob } = fresh
-      ? prepareCluster(dir, { migrated: opts.template === 'migrated' })
+      ? await prepareCluster(dir, { migrated: opts.template === 'migrated' })
       : {};
     return PGlite.create(dir, {
       extensions: { pg_trgm, fuzzystrmatch },
