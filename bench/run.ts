@@ -1,5 +1,5 @@
 /**
- * npm run bench -- <scenario> [--duration 10] [--connections 32] [--rounds 2]
+ * npm run bench -- <scenario> [--duration 10] [--connections 32] [--rounds 2] [--warmup 10]
  *
  * Starts the app (PostgreSQL when DATABASE_URL is set, else PGlite) and the scenario's bare-Fastify baseline
  * in child processes, warms both up, loads each with autocannon in turn, and prints req/s, p50, p99 and
@@ -19,7 +19,7 @@ const { values, positionals } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     connections: { type: 'string' },
-    warmup: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '2' },
   },
 });
