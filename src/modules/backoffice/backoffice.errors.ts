@@ -1,10 +1,9 @@
 import type { FastifyRequest } from 'fastify';
-import { issuesToFields } from '../../platform/http/drf.js';
-import { AppError, type FieldIssue } from '../../platform/errors.js';
+import { renderDrfShared } from '../../platform/http/drf.js';
+import { AppError } from '../../platform/errors.js';
 import type { ErrorReply } from '../../platform/http/module.js';
 
-/** SimpleJWT's JWTAuthentication header: every 401 of the original carries it. */
-export const WWW_AUTHENTICATE = 'Bearer realm="api"';
+export { WWW_AUTHENTICATE } from '../../platform/http/drf.js';
 
 export type FieldErrors = { [field: string]: string[] | FieldErrors };
 
@@ -34,32 +33,11 @@ export const methodNotAllowed = (method: string) =>
 
 /** Renders every error under the module in DRF's and SimpleJWT's shapes. */
 export function renderBackofficeError(err: AppError, req: FastifyRequest): ErrorReply {
-  const auth = { 'www-authenticate': WWW_AUTHENTICATE };
   switch (err.code) {
     case 'BO_INVALID':
       return { status: 400, body: err.details };
-    case 'VALIDATION_FAILED':
-      return { status: 400, body: issuesToFields((err.details as FieldIssue[]) ?? []) };
-    case 'BO_TOKEN_NOT_VALID':
-      return {
-        status: 401,
-        headers: auth,
-        body: {
-          detail: err.message,
-          code: 'token_not_valid',
-          messages: [{ token_class: 'AccessToken', token_type: 'access', message: err.details }],
-        },
-      };
-    case 'BO_USER_INACTIVE':
-      return { status: 401, headers: auth, body: { detail: err.message, code: 'user_inactive' } };
-    case 'BO_REFRESH_REJECTED':
-      return { status: 401, headers: auth, body: { detail: err.message, code: 'token_not_valid' } };
     case 'BO_NO_GROUP':
       return { status: 404, body: { error: err.message } };
-    case 'RATE_LIMITED': {
-      const wait = Number(err.headers?.['retry-after'] ?? 60);
-      return { status: 429, body: { detail: `Request was throttled. Expected available in ${wait} seconds.` } };
-    }
     case 'BAD_REQUEST':
       // DRF's ParseError for a body it cannot read.
       return {
@@ -70,19 +48,18 @@ export function renderBackofficeError(err: AppError, req: FastifyRequest): Error
             : `JSON parse error - ${err.message}`,
         },
       };
-    case 'UNSUPPORTED_MEDIA_TYPE':
-      return {
-        status: 415,
-        body: { detail: `Unsupported media type "${String(req.headers['content-type'] ?? '')}" in request.` },
-      };
     case 'PAYLOAD_TOO_LARGE':
       return { status: 413, body: { detail: 'Request body is too large.' } };
     default:
       break;
   }
-  if (err.status === 401) return { status: 401, headers: auth, body: { detail: err.message } };
+  const shared = renderDrfShared(err, req, {
+    tokenNotValid: 'BO_TOKEN_NOT_VALID',
+    userInactive: 'BO_USER_INACTIVE',
+    refreshRejected: 'BO_REFRESH_REJECTED',
+  });
+  if (shared) return shared;
   if (err.status === 404 && !err.code.startsWith('BO_') && err.code !== 'NOT_FOUND')
     return { status: 404, body: { detail: 'Not found.' } };
-  if (err.status >= 500) return { status: err.status, body: { detail: 'A server error occurred.' } };
   return { status: err.status, body: { detail: err.message } };
 }
