@@ -97,7 +97,13 @@ export async function prepareCluster(
       template = undefined; // unreadable migrations: migrate() reports them
     }
     if (template && !dataDir.startsWith('memory://') && existsSync(join(template.dir, 'PG_VERSION'))) {
-      await copyTree(template.dir, dataDir);
+      // Copied beside, then renamed into place: a crash mid-copy leaves no half cluster where PG_VERSION says one is.
+      const partial = `${dataDir}.partial`;
+      rmSync(partial, { recursive: true, force: true });
+      mkdirSync(partial, { recursive: true });
+      await copyTree(template.dir, partial);
+      rmSync(dataDir, { recursive: true, force: true });
+      renameSync(partial, dataDir);
       return { from: 'migrated' };
     }
     if (template && dataDir.startsWith('memory://') && existsSync(template.tarball)) {
