@@ -1,4 +1,14 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -9,6 +19,7 @@ import {
   migratedTemplate,
   migrationsKey,
   migrationsRoot,
+  pruneMigratedTemplates,
   templatePath,
   writeMigratedTemplate,
   writeTemplate,
@@ -97,4 +108,32 @@ describe('embedded database start-up: a new database that is migrated next start
     await db.exec('insert into public.added_later values (1)');
     await db.close();
   }, 180_000);
+
+  it('keeps the three newest migrated templates and removes older ones with their tarballs; leaves the rest alone', () => {
+    const cache = join(root, 'cache');
+    mkdirSync(cache);
+    const names = ['1111111111111111', '2222222222222222', '3333333333333333', '4444444444444444', '5555555555555555'];
+    names.forEach((hash, i) => {
+      const dir = join(cache, `pglite-0.5.16-${hash}`);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'PG_VERSION'), '17');
+      writeFileSync(`${dir}.tar.gz`, 'x');
+      const at = new Date(Date.UTC(2026, 0, 1 + i));
+      utimesSync(dir, at, at);
+    });
+    writeFileSync(join(cache, 'pglite-0.5.16.tar.gz'), 'base');
+    mkdirSync(join(cache, 'build-0123456789abcdef'));
+    const removed = pruneMigratedTemplates(cache);
+    expect(removed.map((p) => p.slice(-16)).sort()).toEqual(['1111111111111111', '2222222222222222']);
+    expect(readdirSync(cache).sort()).toEqual([
+      'build-0123456789abcdef',
+      'pglite-0.5.16-3333333333333333',
+      'pglite-0.5.16-3333333333333333.tar.gz',
+      'pglite-0.5.16-4444444444444444',
+      'pglite-0.5.16-4444444444444444.tar.gz',
+      'pglite-0.5.16-5555555555555555',
+      'pglite-0.5.16-5555555555555555.tar.gz',
+      'pglite-0.5.16.tar.gz',
+    ]);
+  });
 });

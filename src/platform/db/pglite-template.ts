@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
@@ -163,5 +173,32 @@ export async function writeMigratedTemplate(root = migrationsRoot()): Promise<st
     rmSync(`${target.tarball}.${process.pid}`, { force: true });
     rmSync(`${work}.lock`, { force: true });
   }
+  pruneMigratedTemplates(dirname(target.dir));
   return target.dir;
+}
+
+/** How many migrated templates are kept (the newest): others were made for migrations since changed. */
+export const KEEP_MIGRATED = 3;
+
+/**
+ * Removes all but the `keep` newest migrated templates in `dir` (each a directory and its tarball), so the
+ * cache does not grow by a cluster (~40 MB) every time a migration is added or edited. The newest are kept,
+ * not only the current one: a second checkout sharing node_modules may still be copying from its own.
+ */
+export function pruneMigratedTemplates(dir: string, keep = KEEP_MIGRATED): string[] {
+  const named = /^pglite-[^-]+-[0-9a-f]{16}$/;
+  let entries: { path: string; mtime: number }[];
+  try {
+    entries = readdirSync(dir)
+      .filter((name) => named.test(name))
+      .map((name) => ({ path: join(dir, name), mtime: statSync(join(dir, name)).mtimeMs }));
+  } catch {
+    return [];
+  }
+  const removed = entries.sort((a, b) => b.mtime - a.mtime).slice(keep);
+  for (const { path } of removed) {
+    rmSync(path, { recursive: true, force: true });
+    rmSync(`${path}.tar.gz`, { force: true });
+  }
+  return removed.map(({ path }) => path);
 }
