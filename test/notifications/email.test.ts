@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agora } from '../../src/app.js';
+import { PanelClient, panelUser } from '../admin/helpers.js';
 import { testApp } from '../helpers/app.js';
 import { registerAndLogin, type TestUser } from '../helpers/identity.js';
 import { eventually } from '../jobs/helpers.js';
@@ -118,5 +119,43 @@ describe('notifications: email through a real SMTP server', () => {
       dead: 1,
       sent: 0,
     });
+  });
+
+  it('a dead delivery is sent again from the panel, once, as a new attempt of the same message', async () => {
+    const user = await registerAndLogin(agora);
+    script.set(user.email, [550]); // refused once (the cause, then fixed), accepted after
+    const id = await send(user);
+    await eventually(async () => (await history(user))?.status === 'dead', 10_000, 'the dead delivery');
+    const delivery = (await history(user)).id as string;
+    const staff = await panelUser(agora, { permissions: ['admin.notifications'] });
+    const panel = new PanelClient(agora);
+    await panel.signIn(staff.username, staff.password);
+    const record = `/admin/notifications/deliveries/${delivery}`;
+    expect((await panel.get(record)).body).toContain(`${record}/actions/redeliver`);
+    const ask = await panel.post(`${record}/actions/redeliver`);
+    expect(ask.statusCode).toBe(200); // the confirmation page; nothing sent yet
+    expect(ask.body).toContain('Send this message again?');
+    expect(await history(user)).toMatchObject({ status: 'dead' });
+    // Two confirmations at once (a double click): one queues it, the other is refused.
+    const answers = await Promise.all(
+      [1, 2].map(() => panel.post(`${record}/actions/redeliver`, { confirmed: 'yes' })),
+    );
+    const codes = answers.map((a) => a.statusCode).sort();
+    expect(codes[0]).toBe(303);
+    expect([404, 409]).toContain(codes[1]);
+    await eventually(async () => (await history(user))?.status === 'sent', 15_000, 'the new attempt');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(received(user)).toHaveLength(1);
+    expect(received(user)[0]!.delivery).toBe(delivery);
+    expect(received(user)[0]!.subject).toBe('Your ticket');
+    expect(await history(user)).toMatchObject({ status: 'sent', attempts: 2, last_error: null });
+    expect((await call(agora, 'GET', `/notifications/${id}`, boss)).body.deliveries).toMatchObject({
+      sent: 1,
+      dead: 0,
+    });
+    // Sent: the action is gone from the page, and a late post does not apply.
+    expect((await panel.get(record)).body).not.toContain('/actions/redeliver');
+    expect((await panel.post(`${record}/actions/redeliver`, { confirmed: 'yes' })).statusCode).toBe(404);
+    expect((await panel.get(`/admin/admin/audit?f_action=redeliver`)).statusCode).toBe(403); // staff of notifications only
   });
 });

@@ -68,7 +68,7 @@ export function createNotificationsModule(ctx: PlatformContext, deps: { identity
       await notificationSocket(hub, deps.identity)(app);
     },
     renderError: renderNotificationsError,
-    admin: notificationsAdmin({ db, service, identity: deps.identity }),
+    admin: notificationsAdmin({ db, service, dispatcher, identity: deps.identity }),
     tasks: [
       { name: 'notifications.dispatch', everySeconds: config.NOTIFICATIONS_SCHEDULER_INTERVAL, run: dispatch },
       { name: 'notifications.digest', everySeconds: 60, run: () => producers.sendDigests() },

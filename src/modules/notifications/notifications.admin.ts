@@ -2,6 +2,7 @@ import { defineAdmin, invalidFields, readOnlyFields, type AdminResource } from '
 import { AppError } from '../../platform/errors.js';
 import type { Db } from '../../platform/db/database.js';
 import type { IdentityApi } from '../identity/index.js';
+import type { Dispatcher } from './notifications.dispatch.js';
 import { notificationsRepository as repo, type NotificationRow } from './notifications.repository.js';
 import { CHANNELS, DELIVERY_STATUSES, type Channel } from './notifications.schemas.js';
 import type { NotificationsService } from './notifications.service.js';
@@ -49,8 +50,13 @@ const withUsers =
   };
 
 /** What the admin panel shows of notifications: templates, notifications, delivery history and captured mail. */
-export function notificationsAdmin(d: { db: Db; service: NotificationsService; identity: IdentityApi }) {
-  const { db, service, identity } = d;
+export function notificationsAdmin(d: {
+  db: Db;
+  service: NotificationsService;
+  dispatcher: Pick<Dispatcher, 'redeliver'>;
+  identity: IdentityApi;
+}) {
+  const { db, service, dispatcher, identity } = d;
 
   const templateResource: AdminResource = {
     name: 'templates',
@@ -228,6 +234,23 @@ export function notificationsAdmin(d: { db: Db; service: NotificationsService; i
       const row = await repo.deliveryById(db, id);
       return row && (await withUsers(identity, 'userId')([row]))[0];
     }),
+    actions: [
+      {
+        name: 'redeliver',
+        label: 'Send again',
+        confirm: 'Send this message again? It goes out as rendered at dispatch, as a new attempt.',
+        // A delivery whose template failed to render has nothing to send.
+        when: (r) => r.status === 'dead' && Boolean(r.subject || r.body),
+        async run(id) {
+          const outcome = await dispatcher.redeliver(id);
+          if (outcome === 'not-found') throw new AppError('NOT_FOUND', 404, 'No such delivery.');
+          if (outcome === 'not-dead') throw new AppError('CONFLICT', 409, 'Only a dead delivery can be sent again.');
+          if (outcome === 'not-rendered')
+            throw new AppError('CONFLICT', 409, 'Its template did not render: fix it and send anew.');
+          return 'The delivery is queued again.';
+        },
+      },
+    ],
   };
 
   const mailResource: AdminResource = {

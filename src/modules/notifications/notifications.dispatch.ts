@@ -118,6 +118,33 @@ export function createDispatcher(d: DispatchDeps) {
   }
 
   return {
+    /**
+     * Sends a dead delivery again (the panel's "Send again", once the cause is fixed): its history row goes back
+     * to queued and a new delivery job is written in the same transaction, under a key of its own (the dead
+     * job's key may be spent). The message is the one rendered at dispatch; a delivery whose template failed to
+     * render has none, so it is refused — fix the template and send anew.
+     */
+    async redeliver(id: string): Promise<'queued' | 'not-found' | 'not-dead' | 'not-rendered'> {
+      const outcome = await db.transaction(async (tx) => {
+        const row = await repo.deliveryById(tx, id);
+        if (!row) return 'not-found' as const;
+        if (row.status !== 'dead') return 'not-dead' as const;
+        if (!row.subject && !row.body) return 'not-rendered' as const;
+        const queued = await repo.requeueDead(tx, id, clock.now());
+        if (!queued) return 'not-dead' as const;
+        await d.jobs.enqueueMany(tx, [
+          {
+            name: DELIVER_JOB,
+            payload: { deliveryId: id } satisfies DeliverPayload,
+            idempotencyKey: `${deliveryKey(row.occurrenceId, row.userId, row.channel)}:again:${row.attempts}`,
+          },
+        ]);
+        return 'queued' as const;
+      });
+      if (outcome === 'queued') d.jobs.wake();
+      return outcome;
+    },
+
     /** Dispatches every due occurrence; returns how many it fanned out. */
     async dispatchDue(): Promise<{ occurrences: number; recipients: number }> {
       let occurrences = 0;

@@ -150,6 +150,15 @@ export const notificationsRepository = {
     )[0]!,
 
   deliveryById: async (db: Db, id: string) => (await db.select().from(deliveries).where(eq(deliveries.id, id)))[0],
+  /** A dead delivery back to queued (only while it is dead: of two concurrent requests one gets the row). */
+  requeueDead: async (db: Db, id: string, now: Date) =>
+    (
+      await db
+        .update(deliveries)
+        .set({ status: 'queued', lastError: null, deliverAfter: now, updatedAt: now })
+        .where(and(eq(deliveries.id, id), eq(deliveries.status, 'dead')))
+        .returning()
+    )[0],
   mailById: async (db: Db, id: string) => (await db.select().from(capturedMail).where(eq(capturedMail.id, id)))[0],
   insertMail: async (db: Db, values: typeof capturedMail.$inferInsert) => db.insert(capturedMail).values(values),
   listMail: async (db: Db, limit: number, to?: string) =>
