@@ -167,6 +167,28 @@ describe('kernel: request ids, access log, metrics', () => {
     });
     expect(garbage.statusCode).toBe(400);
   });
+
+  it('answers a path that does not decode with 400 in the envelope of the module it is under', async () => {
+    const cases: [string, unknown][] = [
+      ['/backoffice/api/partners/%ZZ/', { detail: 'Malformed URL' }],
+      ['/wishlist/api/wishes/%ZZ/', { detail: 'Malformed URL' }],
+      ['/cinema/api/v1/films/%ZZ', { detail: 'Malformed URL' }],
+      ['/microblog/api/%ZZ', { result: false, error_type: 'BadRequest', error_message: 'Malformed URL' }],
+      ['/messenger/v1/chats/%ZZ', { message: 'bad-parameters' }],
+      ['/idp/api/v1/%ZZ?x=1', { detail: 'Malformed URL' }],
+      ['/%ZZ', { detail: 'Malformed URL' }],
+    ];
+    for (const [url, body] of cases) {
+      const res = await agora.app.inject({ url });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json(), url).toEqual(body);
+      expect(res.headers['x-request-id'], url).toBeTruthy();
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+    }
+    const page = await agora.app.inject({ url: '/admin/%ZZ' });
+    expect(page.statusCode).toBe(400);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+  });
 });
 
 describe('kernel: mounting', () => {

@@ -112,6 +112,15 @@ describe('cinema viewing events', () => {
     expect(malformed.json()).toMatchObject({ success: false });
   });
 
+  it('a bad bearer token is 401 in the same envelope (a client reading `success` sees the failure)', async () => {
+    const res = await post({ type: 'movie_progress', user_id: ann.id, movie_id: film, progress: 3 }, {
+      headers: { authorization: 'Bearer garbage' },
+    } as Viewer);
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer');
+    expect(res.json()).toEqual({ success: false, message: expect.any(String) });
+  });
+
   it('writes a redelivered event once, and exactly one row per accepted request', async () => {
     await drained(); // what earlier tests accepted
     const before = await count();

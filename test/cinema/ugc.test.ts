@@ -62,6 +62,28 @@ describe('cinema user content', () => {
     expect(missing.json()).toEqual({ detail: 'film not found' });
   });
 
+  it('answers a PATCH without a body, or with one that is not JSON, with FastAPI’s 422; nothing changes', async () => {
+    const film = films[6]!.id;
+    const carl = await viewer(agora);
+    const review = (await call('POST', `/films/reviews/${film}`, carl, { review: 'Fine' })).json().id as string;
+    const raw = (url: string, headers: Record<string, string>, payload?: string) =>
+      agora.app.inject({ method: 'PATCH', url: `${API}${url}`, headers: { ...ann.headers, ...headers }, payload });
+    for (const url of [`/films/rating/${film}`, `/films/reviews/${review}`]) {
+      const none = await raw(url, {});
+      expect(none.statusCode, url).toBe(422);
+      expect(none.json()).toEqual({ detail: [{ loc: ['body'], msg: 'Field required', type: 'missing' }] });
+      const empty = await raw(url, { 'content-type': 'application/json' }, '');
+      expect(empty.statusCode, url).toBe(422);
+      expect(empty.json()).toEqual({ detail: [{ loc: ['body'], msg: 'Field required', type: 'missing' }] });
+      const broken = await raw(url, { 'content-type': 'application/json' }, 'abc');
+      expect(broken.statusCode, url).toBe(422);
+      expect(broken.json()).toEqual({ detail: [{ loc: ['body', 0], msg: 'JSON decode error', type: 'json_invalid' }] });
+    }
+    expect((await call('GET', '/films/rating/me', ann)).json()[film]).toBeUndefined();
+    expect((await filmOf(film, ann)).user_count).toBe(0);
+    expect((await call('GET', `/films/reviews/${film}`)).json()[0]).toMatchObject({ likes: 0, dislikes: 0 });
+  });
+
   it('reviews once per user per film, with the user from the token', async () => {
     const film = films[2]!.id;
     const res = await call('POST', `/films/reviews/${film}`, ann, { review: 'Great', user_id: bob.id });
@@ -105,15 +127,14 @@ describe('cinema user content', () => {
     expect((await call('PATCH', `/films/reviews/${id}`, bob, 'yes')).statusCode).toBe(422);
   });
 
-  it('orders reviews by the Wilson lower bound, newest first on ties', async () => {
+  it('orders reviews by likes (most first), then dislikes (fewest first), newest first on ties', async () => {
     const film = films[4]!.id;
     const users = [ann, bob, await viewer(agora), await viewer(agora), await viewer(agora)];
     const ids: string[] = [];
     for (const u of users) {
       ids.push((await call('POST', `/films/reviews/${film}`, u, { review: `by ${u.id}` })).json().id);
     }
-    const [early, crowd, silent, disliked, newest] = ids as [string, string, string, string, string];
-    // crowd: 90 of 100 agree (89 + 9 crafted, one each through the API); early: one agree only
+    const [early, liked, silent, disliked, newest] = ids as [string, string, string, string, string];
     const db = agora.ctx.database.db;
     const craft = async (review: string, agree: boolean, n: number) => {
       for (let i = 0; i < n; i++) {
@@ -122,18 +143,18 @@ describe('cinema user content', () => {
         );
       }
     };
-    await craft(crowd, true, 89);
-    await craft(crowd, false, 9);
-    await call('PATCH', `/films/reviews/${crowd}`, ann, true);
-    const last = await call('PATCH', `/films/reviews/${crowd}`, bob, false);
-    expect(last.json()).toMatchObject({ likes: 90, dislikes: 10 });
+    // liked: 2 likes and 3 dislikes; early: 1 like, 0 dislikes — more likes wins, whatever the dislikes
+    await craft(liked, true, 1);
+    await craft(liked, false, 3);
+    const last = await call('PATCH', `/films/reviews/${liked}`, ann, true);
+    expect(last.json()).toMatchObject({ likes: 2, dislikes: 3 });
     await call('PATCH', `/films/reviews/${early}`, bob, true);
     await call('PATCH', `/films/reviews/${disliked}`, bob, false);
     const order = (await call('GET', `/films/reviews/${film}?page_size=10`)).json<{ id: string }[]>().map((r) => r.id);
-    // crowd 0.83 > early 0.21 > the zeros (silent, disliked, newest), newest first
-    expect(order).toEqual([crowd, early, newest, disliked, silent]);
+    // liked (2/3) > early (1/0) > newest (0/0) and silent (0/0), newest first > disliked (0/1)
+    expect(order).toEqual([liked, early, newest, silent, disliked]);
     const second = (await call('GET', `/films/reviews/${film}?page_size=2&page_number=2`)).json<{ id: string }[]>();
-    expect(second.map((r) => r.id)).toEqual([newest, disliked]);
+    expect(second.map((r) => r.id)).toEqual([newest, silent]);
   });
 
   it('bookmarks: 201, the existing one on a repeat, is_bookmarked for the owner, another user’s → 404', async () => {

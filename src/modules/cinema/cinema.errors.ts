@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError, type FieldIssue } from '../../platform/errors.js';
+import { EMPTY_JSON_BODY, MALFORMED_JSON } from '../../platform/http/errors.js';
 import type { ErrorReply } from '../../platform/http/module.js';
 
 /** Fastify's names for the parts of a request, as FastAPI's `loc` spells them. */
@@ -23,14 +24,22 @@ const isEventRoute = (req: FastifyRequest) => (req.routeOptions.url ?? '').endsW
  * The event intake keeps the seed's {"success": false} envelope with 400.
  */
 export function renderCinemaError(err: AppError, req: FastifyRequest): ErrorReply {
-  const validation = err.code === 'VALIDATION_FAILED';
   if (err.code === 'EVENT_REFUSED') return { status: 400, body: err.details };
-  if (isEventRoute(req) && err.status < 500 && err.status !== 401) {
+  const unauthorized = err.status === 401 ? { 'www-authenticate': 'Bearer' } : undefined;
+  if (isEventRoute(req) && err.status < 500) {
+    // A bad token keeps its 401 (the client should refresh it), in the envelope the event client reads.
     return {
-      status: [405, 413, 415].includes(err.status) ? err.status : 400,
+      status: [401, 405, 413, 415].includes(err.status) ? err.status : 400,
       body: { success: false, message: err.message },
+      ...(unauthorized ? { headers: unauthorized } : {}),
     };
   }
+  // FastAPI answers a body that is not JSON, or none where one is required, with its 422.
+  if (err.code === 'BAD_REQUEST' && err.message === MALFORMED_JSON)
+    return { status: 422, body: { detail: [{ loc: ['body', 0], msg: 'JSON decode error', type: 'json_invalid' }] } };
+  if (err.code === 'BAD_REQUEST' && err.message === EMPTY_JSON_BODY)
+    return { status: 422, body: { detail: [{ loc: ['body'], msg: 'Field required', type: 'missing' }] } };
+  const validation = err.code === 'VALIDATION_FAILED';
   if (validation) {
     const issues = Array.isArray(err.details) ? (err.details as FieldIssue[]) : [];
     const detail = issues.map((i) => ({ ...i, loc: [LOC[String(i.loc[0])] ?? i.loc[0], ...i.loc.slice(1)] }));
@@ -39,6 +48,5 @@ export function renderCinemaError(err: AppError, req: FastifyRequest): ErrorRepl
       body: { detail: detail.length ? detail : [{ loc: ['body'], msg: err.message, type: 'value_error' }] },
     };
   }
-  const headers: Record<string, string> = err.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
-  return { status: err.status, body: { detail: err.message }, headers };
+  return { status: err.status, body: { detail: err.message }, headers: unauthorized ?? {} };
 }

@@ -13,7 +13,7 @@ export function eventRoutes(app: TypedApp, service: EventsService, identity: Ide
       schema: {
         summary: 'Record a viewing event (appended durably through the job queue); a bearer token’s user wins',
         body: S.EventBody,
-        response: { 200: S.EventAccepted, 400: S.EventRefused, 401: S.Detail },
+        response: { 200: S.EventAccepted, 400: S.EventRefused, 401: S.EventRefused },
         security: S.optionalBearer,
       },
       // The body is checked by the service, to answer in the seed's own words (400 {"success": false, ...}).

@@ -141,7 +141,10 @@ export const ratings = cinema.table(
   (t) => [primaryKey({ columns: [t.userId, t.filmId] }), index('ratings_film_idx').on(t.filmId)],
 );
 
-/** `helpfulness`: lower bound of the Wilson score interval of likes/(likes+dislikes), kept with the counts. */
+/**
+ * `helpfulness`: lower bound of the Wilson score interval of likes/(likes+dislikes), kept with the counts; the
+ * admin panel ranks a film's most helpful reviews by it (the API orders by the counts, as the contract says).
+ */
 export const reviews = cinema.table(
   'reviews',
   {
@@ -158,6 +161,8 @@ export const reviews = cinema.table(
   },
   (t) => [
     uniqueIndex('reviews_film_user_idx').on(t.filmId, t.userId),
+    // The API's order (the contract's: likes, then fewest dislikes, newest first on ties) and the panel's.
+    index('reviews_film_likes_idx').on(t.filmId, t.likes.desc(), t.dislikes, t.createdAt.desc(), t.id),
     index('reviews_film_rank_idx').on(t.filmId, t.helpfulness.desc(), t.createdAt.desc(), t.id),
     index('reviews_user_idx').on(t.userId, t.createdAt),
   ],

@@ -59,13 +59,13 @@ export const ugcRepository = {
     return gone?.filmId;
   },
 
-  /** A film's reviews, most helpful first (Wilson lower bound), newest first on ties. */
+  /** A film's reviews: most likes first, then fewest dislikes, newest first on ties (reviews_film_likes_idx). */
   reviewsOfFilm: (db: Db, filmId: string, limit: number, offset: number) =>
     db
       .select()
       .from(reviews)
       .where(eq(reviews.filmId, filmId))
-      .orderBy(sql`${reviews.helpfulness} desc nulls last`, sql`${reviews.createdAt} desc nulls last`, reviews.id)
+      .orderBy(desc(reviews.likes), asc(reviews.dislikes), desc(reviews.createdAt), reviews.id)
       .limit(limit)
       .offset(offset),
 

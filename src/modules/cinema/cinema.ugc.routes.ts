@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { IdentityApi } from '../identity/index.js';
+import { invalid } from './cinema.errors.js';
 import { API, callers, type TypedApp } from './cinema.routes.js';
 import * as S from './cinema.schemas.js';
 import type { UgcService } from './cinema.ugc.js';
@@ -14,6 +15,12 @@ export function ugcRoutes(app: TypedApp, service: UgcService, identity: Identity
     preValidation: async (req: FastifyRequest) => void users.set(req, await required(req)),
   };
   const me = async (req: FastifyRequest) => users.get(req)!;
+  // A bare JSON value (`null` included) is the whole body here: a request with none is refused as FastAPI does.
+  const bodyRequired = {
+    preHandler: async (req: FastifyRequest) => {
+      if (req.body === undefined) throw invalid(['body'], 'Field required', 'missing');
+    },
+  };
 
   app.patch(
     `${API}/films/rating/:film_id`,
@@ -26,6 +33,7 @@ export function ugcRoutes(app: TypedApp, service: UgcService, identity: Identity
         security: S.bearer,
       },
       ...auth,
+      ...bodyRequired,
     },
     async (req) => service.rate(await me(req), req.params.film_id, req.body),
   );
@@ -71,7 +79,7 @@ export function ugcRoutes(app: TypedApp, service: UgcService, identity: Identity
     `${API}/films/reviews/:id`,
     {
       schema: {
-        summary: "A film's reviews, most helpful first (Wilson lower bound of agree/(agree+disagree)), newest on ties",
+        summary: "A film's reviews: most likes first, then fewest dislikes, newest first on ties",
         params: S.ReviewsFilmParams,
         querystring: S.Page,
         response: { 200: Type.Array(S.FilmReview), ...S.errors },
@@ -91,6 +99,7 @@ export function ugcRoutes(app: TypedApp, service: UgcService, identity: Identity
         security: S.bearer,
       },
       ...auth,
+      ...bodyRequired,
     },
     async (req) => service.react(await me(req), req.params.id, req.body),
   );

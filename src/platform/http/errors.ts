@@ -29,6 +29,7 @@ export function validationIssues(
 }
 
 export const EMPTY_JSON_BODY = 'Body cannot be empty when content-type is set to application/json';
+export const MALFORMED_JSON = 'Malformed JSON body';
 
 /** Normalises anything thrown in a request into an AppError; unknown errors become a generic 500. */
 export function toAppError(err: unknown): AppError {
@@ -48,7 +49,7 @@ export function toAppError(err: unknown): AppError {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new AppError('BAD_REQUEST', 400, EMPTY_JSON_BODY);
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new AppError('BAD_REQUEST', 400, 'Malformed JSON body');
+      return new AppError('BAD_REQUEST', 400, MALFORMED_JSON);
     default:
       break;
   }
@@ -57,7 +58,7 @@ export function toAppError(err: unknown): AppError {
   }
   const status = typeof e?.statusCode === 'number' ? e.statusCode : 500;
   if (status >= 400 && status < 500) {
-    const message = e instanceof SyntaxError ? 'Malformed JSON body' : (e?.message ?? 'Bad request');
+    const message = e instanceof SyntaxError ? MALFORMED_JSON : (e?.message ?? 'Bad request');
     return new AppError(`HTTP_${status}`, status, message);
   }
   return new AppError('INTERNAL', 500, 'Internal server error');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -14,6 +14,30 @@ import { defaultsOptional, finiteKeyword, lazySerializers, lazyValidators, markF
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** Each app's mounted modules by path prefix (longest first), for answers given before any route matched. */
+const mounted = new WeakMap<object, { base: string; mod: AgoraModule }[]>();
+const roots = new WeakMap<FastifyInstance, object>();
+
+/** A path that does not decode (`/%ZZ`), refused before routing: 400 in the envelope of the module it is under. */
+function badUrl(app: object, req: FastifyRequest, reply: FastifyReply) {
+  const e = new AppError('BAD_URL', 400, 'Malformed URL');
+  const mod = moduleOf(app, req.url);
+  const out = mod ? mod.renderError(e, req, reply) : { status: 400, body: { detail: e.message } };
+  void reply
+    .headers(API_HEADERS)
+    .header('x-request-id', req.id)
+    .code(out.status ?? 400)
+    .headers(out.headers ?? {})
+    .send(out.body);
+}
+
+/** The module whose prefix holds `url` (the one mounted at the root when no other does). */
+function moduleOf(app: object, url: string): AgoraModule | undefined {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return (mounted.get(app) ?? []).find(({ base }) => base === '' || path === base || path.startsWith(`${base}/`))?.mod;
+}
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The module that mounted the route (set by mountModule). */
@@ -26,6 +50,7 @@ declare module 'fastify' {
 /** The Fastify instance with every cross-cutting concern: ids, access log, metrics, limits, CORS, headers. */
 export async function createServer(ctx: PlatformContext): Promise<FastifyInstance> {
   const { config, metrics } = ctx;
+  const root = {}; // what the modules are registered under (see `mounted`), known before the app is
   const app = Fastify({
     loggerInstance: ctx.log,
     // One access-log line per request comes from our onResponse hook instead of Fastify's two.
@@ -47,7 +72,9 @@ export async function createServer(ctx: PlatformContext): Promise<FastifyInstanc
       plugins: [finiteKeyword],
     },
     schemaController: { compilersFactory: { buildValidator: lazyValidators, buildSerializer: lazySerializers } },
+    frameworkErrors: (_error, req, reply) => badUrl(root, req as FastifyRequest, reply as unknown as FastifyReply),
   }).withTypeProvider<TypeBoxTypeProvider>();
+  roots.set(app, root);
   app.addHook('onRoute', (route) => {
     const schema = route.schema as Record<string, unknown> | undefined;
     for (const part of ['querystring', 'params', 'body', 'headers']) markFinite(schema?.[part]);
@@ -152,6 +179,11 @@ export function guardRouteConflicts(app: FastifyInstance): { owner: string } {
 /** Mounts a module at its prefix, with its error envelope for everything thrown under it. */
 export async function mountModule(app: FastifyInstance, mod: AgoraModule, prefix: string): Promise<void> {
   const base = prefix === '/' ? '' : prefix.replace(/\/+$/, '');
+  const root = roots.get(app) ?? app;
+  mounted.set(
+    root,
+    [...(mounted.get(root) ?? []), { base, mod }].sort((a, b) => b.base.length - a.base.length),
+  );
   const envelope = (scope: FastifyInstance) => {
     scope.setErrorHandler((err, req, reply) => {
       const e = toAppError(err);

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import sjson from 'secure-json-parse';
 import { AppError } from '../errors.js';
+import { MALFORMED_JSON } from './errors.js';
 
 /**
  * Text rules at the platform's edge, for every module: PostgreSQL text cannot hold U+0000, so a NUL character in
@@ -32,7 +33,7 @@ export function parseJsonBody(raw: Buffer, opts: { nul: boolean }): unknown {
     });
   } catch (err) {
     if (err instanceof AppError) throw err;
-    throw new AppError('BAD_REQUEST', 400, 'Malformed JSON body');
+    throw new AppError('BAD_REQUEST', 400, MALFORMED_JSON);
   }
 }
 

@@ -1,0 +1,1 @@
+CREATE INDEX "reviews_film_likes_idx" ON "cinema"."reviews" USING btree ("film_id","likes" DESC NULLS LAST,"dislikes","created_at" DESC NULLS LAST,"id");
