@@ -173,6 +173,31 @@ describe('backoffice: employees with nested users, partners, branches and their 
     expect(noGroup.json()).toEqual({ user: { group: ['Object with name=wizard does not exist.'] } });
   });
 
+  it('the users API gives the working groups only, and permissions name a model of the module', async () => {
+    const su = await w.su.req('POST', `${API}/users/`, userBody(`su-${unique()}@school.test`, { group: 'superuser' }));
+    expect(su.statusCode).toBe(400);
+    expect(su.json()).toEqual({ group: ['"superuser" is not a valid choice.'] });
+    const teacher = await w.su.req(
+      'POST',
+      `${API}/users/`,
+      userBody(`t-${unique()}@school.test`, { group: 'teacher' }),
+    );
+    expect(teacher.statusCode).toBe(201);
+    const n = unique('fly').replace(/\W/g, '_').toLowerCase();
+    for (const content_type of [5, 'auth.user', 'backoffice.spaceship', '']) {
+      const bad = await w.su.req('POST', `${API}/permissions/`, { name: `Can fly ${n}`, codename: n, content_type });
+      expect(bad.statusCode, String(content_type)).toBe(400);
+      expect(Object.keys(bad.json()), String(content_type)).toEqual(['content_type']);
+    }
+    const good = await w.su.req('POST', `${API}/permissions/`, {
+      name: `Can fly ${n}`,
+      codename: n,
+      content_type: 'backoffice.course',
+    });
+    expect(good.statusCode).toBe(201);
+    expect(good.json()).toMatchObject({ codename: n, content_type: 'backoffice.course' });
+  });
+
   it('updates nested: PATCH changes what it names; PUT needs the user', async () => {
     const e = await create(w.su, 'employees', employeeBody(`upd-${unique()}@school.test`, { partner: w.ids.partnerA }));
     const id = (e.user as { id: string }).id;
@@ -291,8 +316,14 @@ describe('backoffice: employees with nested users, partners, branches and their 
     await w.su.req('PATCH', `${API}/employees/${(t.user as { id: string }).id}/`, { partner: p.id });
     expect(await mine(st)).toEqual([p.id]);
     expect((await w.su.req('DELETE', `${API}/partners/${p.id}/`)).statusCode).toBe(204);
-    expect(await mine(st)).toEqual([]);
-    expect(await mine(sy)).toEqual([]);
+    expect(await mine(sy)).toEqual([]); // the owner stays, with no partner
+    // Deleting the partner deleted its employees, and so their users, as deleting an employee does: the
+    // teacher's session ends at once and the account no longer signs in.
+    const userId = (t.user as { id: string }).id;
+    expect((await st.req('GET', `${API}/partners/`)).statusCode).toBe(401);
+    expect((await w.su.req('GET', `${API}/users/${userId}/`)).statusCode).toBe(404);
+    expect((await w.su.req('GET', `${API}/employees/${userId}/`)).statusCode).toBe(404);
+    await expect(login(agora, email)).rejects.toThrow(/login failed: 401/);
   });
 
   it('branches keep only employees of their partner, and PUT replaces the whole branch', async () => {

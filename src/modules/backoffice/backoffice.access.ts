@@ -4,7 +4,7 @@ import type { ResourceDef } from './backoffice.crud.js';
 import { nonBlank, q } from './backoffice.docs.js';
 import { uniqueViolation, type Deps } from './backoffice.deps.js';
 import { invalid, noGroup, notFound } from './backoffice.errors.js';
-import { char, pkList, validate, type Spec } from './backoffice.fields.js';
+import { char, choice, pkList, validate, type Spec } from './backoffice.fields.js';
 import { readFilters, text } from './backoffice.filters.js';
 import { paginate } from './backoffice.http.js';
 import { GROUPS, defaultCodenames, groupOf, type Caller } from './backoffice.policy.js';
@@ -185,7 +185,8 @@ export function createAccess(deps: Deps) {
           },
           required: true,
         },
-        content_type: { field: char({ max: 100 }), required: true },
+        // A model of this module, by its label (Django's integer content type ids mean nothing here).
+        content_type: { field: choice(MODELS.map((m) => `${PREFIX}${m}`)), required: true },
       });
       const values = (v: Record<string, unknown>) =>
         Object.fromEntries(

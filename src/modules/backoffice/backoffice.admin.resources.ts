@@ -37,7 +37,7 @@ export function backofficeAdmin(d: Deps, people: People, access: Access, identit
     label: 'Back office',
     resources: [
       adapt({
-        def: partnersResource(d),
+        def: partnersResource(d, people.removeAccount),
         parseId: intId,
         canCreate: true,
         resource: {

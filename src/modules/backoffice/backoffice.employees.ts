@@ -59,7 +59,12 @@ export function employeesResource(deps: Deps, people: People): ResourceDef<strin
       if (!partial) errors.user = ['This field is required.'];
     } else if (raw === null) errors.user = ['This field may not be null.'];
     else {
-      const u = await people.readUser(raw, { form, partial, selfId, allowSuperuser: c.caller.group === 'superuser' });
+      const u = await people.readUser(raw, {
+        form,
+        partial,
+        selfId,
+        superuserRefused: c.caller.group === 'superuser' ? undefined : "Employee can't be a superuser.",
+      });
       if (u.ok) user = u.value;
       else errors.user = u.errors;
     }

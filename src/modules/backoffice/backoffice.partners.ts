@@ -8,6 +8,7 @@ import { choiceOf, day, readFilters, text } from './backoffice.filters.js';
 import { paginate } from './backoffice.http.js';
 import { readOnlyFields } from './backoffice.policy.js';
 import { partnersRepository as repo, type PartnerRow } from './backoffice.partners.repository.js';
+import type { People } from './backoffice.people.js';
 import { peopleRepository as people } from './backoffice.people.repository.js';
 
 /** PartnerDetailSerializer: the counts come first (declared fields), then the model's, then the owner. */
@@ -45,7 +46,7 @@ export const PartnerBody = Type.Object({
   ),
 });
 
-export function partnersResource(deps: Deps): ResourceDef<number> {
+export function partnersResource(deps: Deps, removeAccount: People['removeAccount']): ResourceDef<number> {
   const { db, identity } = deps;
   const spec: Spec = {
     name: { field: char({ max: 255 }), required: true },
@@ -140,15 +141,20 @@ export function partnersResource(deps: Deps): ResourceDef<number> {
       if (before?.ownerId !== row.ownerId) await deps.scopes.forget([before?.ownerId, row.ownerId]);
       return partnerOut(row);
     },
-    /** The partner goes with its branches and employees (their users stay, without a partner). */
+    /**
+     * The partner goes with its branches and employees; as deleting an employee deletes its user, so does
+     * deleting the partner it worked for: each employee's profile goes and its identity account is deactivated
+     * (its sessions end). The owner's account stays.
+     */
     async remove(_c, _vis, id) {
-      const lost = await db.transaction(async (t) => {
+      const { owner, staff } = await db.transaction(async (t) => {
         const p = await repo.lockPartner(tx(t), id);
         const staff = await people.employeeIdsOfPartner(tx(t), id);
         await repo.deletePartner(tx(t), id);
-        return [p?.ownerId, ...staff];
+        return { owner: p?.ownerId, staff };
       });
-      await deps.scopes.forget(lost);
+      await deps.scopes.forget([owner, ...staff]);
+      for (const userId of staff) await removeAccount(userId);
     },
   };
 }

@@ -77,17 +77,17 @@ export interface UserInput {
 export function createUserSerializer(deps: Pick<Deps, 'db'>) {
   const { db } = deps;
   const groupField =
-    (allowSuperuser: boolean): Field<number | null> =>
+    (superuserRefused: string | undefined): Field<number | null> =>
     async (v) => {
       if (v === null) return ok(null);
       if (typeof v !== 'string') return fail('Object with name=' + JSON.stringify(v) + ' does not exist.');
       const g = await access.groupByName(db, v.trim());
       if (!g) return fail(`Object with name=${v.trim()} does not exist.`);
-      if (g.name === 'superuser' && !allowSuperuser) return fail("Employee can't be a superuser.");
+      if (g.name === 'superuser' && superuserRefused) return fail(superuserRefused);
       return ok(g.id);
     };
 
-  const spec = (selfId: string | undefined, allowSuperuser: boolean): Spec => ({
+  const spec = (selfId: string | undefined, superuserRefused: string | undefined): Spec => ({
     email: {
       field: async (v, ctx) => {
         const r = await char({ max: 254, extra: emailErrors })(v, ctx);
@@ -126,15 +126,16 @@ export function createUserSerializer(deps: Pick<Deps, 'db'>) {
     street: { field: char({ max: 50, blank: true }) },
     house: { field: int({ ...SMALL_POSITIVE, nullable: true }) },
     address_note: { field: char({ max: 150, blank: true, nullable: true }) },
-    group: { field: groupField(allowSuperuser) },
+    group: { field: groupField(superuserRefused) },
   });
 
   /** Runs the user serializer (nested or not); errors are returned, not thrown, so a parent can nest them. */
   async function readUser(
     data: unknown,
-    opts: { form: boolean; partial: boolean; selfId?: string; allowSuperuser: boolean },
+    /** `superuserRefused`: why the group superuser may not be given here (undefined: it may). */
+    opts: { form: boolean; partial: boolean; selfId?: string; superuserRefused: string | undefined },
   ): Promise<{ ok: true; value: UserInput } | { ok: false; errors: FieldErrors }> {
-    const r = await runFields(data, spec(opts.selfId, opts.allowSuperuser), opts);
+    const r = await runFields(data, spec(opts.selfId, opts.superuserRefused), opts);
     if (!r.ok) return { ok: false, errors: r.errors as FieldErrors };
     const v = r.value;
     const profile = Object.fromEntries(

@@ -16,7 +16,13 @@ export function usersResource(deps: Deps, people: People): ResourceDef<string> {
     return userOut(c, u);
   };
   const read = async (data: unknown, form: boolean, partial: boolean, selfId?: string) => {
-    const r = await people.readUser(data, { form, partial, selfId, allowSuperuser: true });
+    const r = await people.readUser(data, {
+      form,
+      partial,
+      selfId,
+      // The contract's groups for a user are owner and teacher (or one a superuser made), never superuser.
+      superuserRefused: '"superuser" is not a valid choice.',
+    });
     if (!r.ok) throw invalid(r.errors);
     return r.value;
   };

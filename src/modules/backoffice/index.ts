@@ -93,7 +93,7 @@ export async function createBackofficeModule(
         usersResource(d, people),
         access.groups(),
         access.permissions(),
-        partnersResource(d),
+        partnersResource(d, people.removeAccount),
         employeesResource(d, people),
         branchesResource(d),
         coursesResource(d),
