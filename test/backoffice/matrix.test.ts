@@ -506,7 +506,8 @@ describe('backoffice: the authorization matrix, cell by cell', () => {
       const e = await w.owner.req('PATCH', `${API}/employees/${w.ids.teacherA}/`, { branches: [w.ids.branchB] });
       expect(e.statusCode).toBe(400);
       expect(e.json()).toEqual({ branches: [`Invalid pk "${w.ids.branchB}" - object does not exist.`] });
-      const t = await w.owner.req('PATCH', `${API}/courses/${w.ids.courseY}/`, { teachers: [w.ids.teacherB] });
+      // B's teacher is not on course Z: A's owner cannot attach them.
+      const t = await w.owner.req('PATCH', `${API}/courses/${w.ids.courseZ}/`, { teachers: [w.ids.teacherB] });
       expect(t.statusCode).toBe(400);
       expect(t.json()).toEqual({ teachers: [`Invalid pk "${w.ids.teacherB}" - object does not exist.`] });
     });
@@ -518,6 +519,34 @@ describe('backoffice: the authorization matrix, cell by cell', () => {
       expect(r.statusCode).toBe(200);
       // B's teacher stays: the owner replaced only partner A's teachers of course Y.
       expect([...r.json().teachers].sort()).toEqual([w.ids.teacherA, w.ids.teacherB].sort());
+    });
+
+    it('takes a course sent back as it was read: unchanged fields and teachers of other partners already on it', async () => {
+      const read = (await w.owner.req('GET', `${API}/courses/${w.ids.courseY}/`)).json();
+      expect([...read.teachers].sort()).toEqual([w.ids.teacherA, w.ids.teacherB].sort());
+      const { image: _image, ...asRead } = read as Record<string, unknown>;
+      // The list as read, less A's own teacher: A's teacher leaves, B's stays.
+      const back = await w.owner.req('PUT', `${API}/courses/${w.ids.courseY}/`, {
+        ...asRead,
+        categories: [],
+        teachers: [w.ids.teacherB],
+      });
+      expect(back.statusCode, back.body).toBe(200);
+      expect(back.json().teachers).toEqual([w.ids.teacherB]);
+      const patched = await w.owner.req('PATCH', `${API}/courses/${w.ids.courseY}/`, {
+        name: read.name,
+        min_age: String(read.min_age),
+        teachers: [w.ids.teacherB, w.ids.teacherA],
+      });
+      expect(patched.statusCode, patched.body).toBe(200);
+      expect([...patched.json().teachers].sort()).toEqual([w.ids.teacherA, w.ids.teacherB].sort());
+      // A value that differs is still a change the owner may not make.
+      const renamed = await w.owner.req('PATCH', `${API}/courses/${w.ids.courseY}/`, {
+        name: `${String(read.name)}!`,
+        teachers: [w.ids.teacherA],
+      });
+      expect(renamed.statusCode).toBe(403);
+      expect((await w.su.req('GET', `${API}/courses/${w.ids.courseY}/`)).json().name).toBe(read.name);
     });
   });
 });

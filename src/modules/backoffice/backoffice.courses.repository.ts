@@ -102,6 +102,16 @@ export const coursesRepository = {
         .values(employeeIds.map((employeeId) => ({ employeeId, courseId })))
         .onConflictDoNothing();
   },
+  /** Of `ids`, those who teach the course now (of any partner). */
+  teachersAmong: async (db: Db, courseId: number, ids: string[]) =>
+    ids.length
+      ? (
+          await db
+            .select({ id: employeeCourses.employeeId })
+            .from(employeeCourses)
+            .where(and(eq(employeeCourses.courseId, courseId), inArray(employeeCourses.employeeId, ids)))
+        ).map((r) => r.id)
+      : [],
   /** Lesson files of a course (released when the course goes). */
   lessonFilesOf: async (db: Db, courseId: number) =>
     db

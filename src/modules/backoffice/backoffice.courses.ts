@@ -14,6 +14,13 @@ import type { FileRef } from './backoffice.tables.js';
 
 type Ancestry = Awaited<ReturnType<typeof repo.categoriesWithAncestors>>;
 
+/** A value sent as it was read (a form sends numbers as text, and an empty field for null). */
+function sameValue(sent: unknown, read: unknown): boolean {
+  const scalar = (v: unknown) => v === null || v === undefined || ['string', 'number', 'boolean'].includes(typeof v);
+  if (scalar(sent) && scalar(read)) return String(sent ?? '') === String(read ?? '');
+  return JSON.stringify(sent) === JSON.stringify(read);
+}
+
 /** CourseSerializer: categories expanded with their ancestors (each once, by id), then the teachers and fields. */
 async function courseOut(c: Pick<RequestCtx, 'url'>, course: CourseRow, ancestry: Ancestry) {
   return {
@@ -104,18 +111,26 @@ export function coursesResource(deps: Deps): ResourceDef<number> {
     };
   }
 
-  /** An owner changes only the course's teachers, and only among their own partner's employees. */
+  /**
+   * An owner changes only the course's teachers, and only among their own partner's employees. The course sent
+   * back as it was read is not a change: another field with the value it has, and other partners' teachers
+   * already on the course (they stay, whether sent or not), are accepted.
+   */
   async function ownerTeachers(c: RequestCtx, id: number, data: unknown, form: boolean) {
     const body = (data && typeof data === 'object' && !Array.isArray(data) ? data : {}) as Record<string, unknown>;
     const allowed = onlyFields(c.caller, 'course') ?? [];
-    if (Object.keys(body).some((k) => k in spec && !allowed.includes(k)))
-      throw forbidden('You may only change the teachers of a course.');
+    const others = Object.keys(body).filter((k) => k in spec && !allowed.includes(k));
+    if (others.length) {
+      const current = (await reread(c, id)) as Record<string, unknown>;
+      if (others.some((k) => !sameValue(body[k], current[k])))
+        throw forbidden('You may only change the teachers of a course.');
+    }
     const partnerId = (await deps.scopes.of(c.caller.userId)).owned;
-    const v = await validate(
-      body,
-      { teachers: { field: pkList<string>('uuid', (ids) => repo.employeesOfPartner(db, ids, partnerId)) } },
-      { form, partial: true },
-    );
+    const known = async (ids: string[]) => [
+      ...(await repo.employeesOfPartner(db, ids, partnerId)),
+      ...(await repo.teachersAmong(db, id, ids)),
+    ];
+    const v = await validate(body, { teachers: { field: pkList<string>('uuid', known) } }, { form, partial: true });
     if (v.teachers)
       await db.transaction(async (t) => repo.setCourseTeachers(tx(t), id, v.teachers as string[], partnerId ?? -1));
     return reread(c, id);
