@@ -121,6 +121,32 @@ describe('notifications API', () => {
       expect(state.body.deliveries.total).toBe(0);
     });
 
+    it('reads a next_send without an offset as UTC, as the seed’s naive datetimes; refuses a day that does not exist', async () => {
+      const year = new Date().getUTCFullYear() + 2;
+      for (const [given, expected] of [
+        [`${year}-01-01T10:00:00`, `${year}-01-01T10:00:00.000Z`],
+        [`${year}-01-01 10:00`, `${year}-01-01T10:00:00.000Z`],
+        [`${year}-01-01T10:00:00.123456`, `${year}-01-01T10:00:00.123Z`],
+        [`${year}-01-01T10:00:00+03:00`, `${year}-01-01T07:00:00.000Z`],
+        [`${year}-01-01T10:00+03`, `${year}-01-01T07:00:00.000Z`],
+      ]) {
+        const res = await notify({ schedule: { channel: 'websocket', next_send: given } });
+        expect(res.status, given).toBe(201);
+        expect(res.body.next_send, given).toBe(expected);
+      }
+      for (const given of [
+        `${year}-02-30T10:00:00`,
+        `${year}-13-01T10:00`,
+        `${year}-01-01T25:00`,
+        'tomorrow',
+        `${year}-01-01`,
+      ]) {
+        const res = await notify({ schedule: { channel: 'websocket', next_send: given } });
+        expect(res.status, given).toBe(400);
+        expect(res.body.detail, given).toMatch(/next_send/);
+      }
+    });
+
     it('schedules a recurring send on a 5-field cron and refuses one below the minimum interval', async () => {
       const res = await notify({ schedule: { channel: 'email', schedule: '0 9 * * 1' } });
       expect(res.status).toBe(201);
@@ -162,6 +188,51 @@ describe('notifications API', () => {
       expect((await call(agora, 'DELETE', `/notifications/${unknown}`, boss)).status).toBe(404);
       expect((await call(agora, 'GET', `/notifications/${unknown}`, boss)).status).toBe(404);
       expect((await call(agora, 'DELETE', `/notifications/${res.body.id}`, alice)).status).toBe(403);
+    });
+
+    it('refuses templates that would read files, call an unknown filter or exceed the render limits', async () => {
+      for (const body of ['{% include "package.json" %}', "{% render 'README.md' %}", '{% layout "package.json" %}x']) {
+        const res = await call(agora, 'POST', '/templates/', boss, { subject: 's', body });
+        expect(res.status, body).toBe(400);
+        expect(res.body.detail, body).toMatch(/^body: .*is not available: a template cannot read files/);
+        expect(JSON.stringify(res.body), body).not.toContain(process.cwd());
+      }
+      const filter = await call(agora, 'POST', '/templates/', boss, { subject: '{{ x | nosuchfilter }}', body: 'b' });
+      expect(filter.status).toBe(400);
+      expect(filter.body.detail).toMatch(/^subject: .*nosuchfilter/);
+      const before = (await call(agora, 'GET', `/notifications/notify/list/${alice.id}?limit=100`, alice)).body.length;
+      const started = Date.now();
+      for (const body of [
+        '{% for i in (1..100000000) %}x{% endfor %}',
+        '{% for i in (1..900) %}{% for j in (1..900) %}xx{% endfor %}{% endfor %}',
+      ]) {
+        const res = await call(agora, 'POST', '/notifications/notify', boss, {
+          subject: 'loop',
+          body,
+          schedule: now,
+          distribution: { users: [alice.id] },
+        });
+        expect(res.status, body).toBe(400);
+        expect(res.body.detail, body).toMatch(/^body: .*limit exceeded/);
+      }
+      // A template that is fine on its own, but not with this send's context.
+      const t = await call(agora, 'POST', '/templates/', boss, {
+        subject: 's',
+        body: '{% for i in (1..n) %}{{ i }}{% endfor %}',
+      });
+      expect(t.status).toBe(201);
+      const withContext = await call(agora, 'POST', `/notifications/notify/${t.body.id}`, boss, {
+        schedule: now,
+        distribution: { users: [alice.id] },
+        context: { n: 50_000_000 },
+      });
+      expect(withContext.status).toBe(400);
+      expect(withContext.body.detail).toMatch(/^body: .*limit exceeded/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await dispatch(agora);
+      expect((await call(agora, 'GET', `/notifications/notify/list/${alice.id}?limit=100`, alice)).body).toHaveLength(
+        before,
+      );
     });
 
     it('notifies from a template with a context, rendering per recipient and escaping HTML', async () => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { forbidden } from '../../platform/errors.js';
+import { badRequest, forbidden } from '../../platform/errors.js';
 import type { Actor, IdentityApi } from '../identity/index.js';
 import { MANAGE_PERMISSION, userNotFound } from './notifications.errors.js';
 import { historyOut, mailOut, notificationOut, preferencesOut, templateOut } from './notifications.views.js';
@@ -10,6 +10,20 @@ import type { NotificationsService } from './notifications.service.js';
 
 /** Authoring and reading others' deliveries: the `notifications.manage` permission (or a superuser). */
 export const canManage = (a: Actor) => a.isSuperuser || a.permissions.includes(MANAGE_PERMISSION);
+
+/** The instant of an ISO 8601 date-time; one without an offset is UTC. A day or hour that does not exist is a 400. */
+function instant(text: string): Date {
+  const [date = '', time = ''] = text.split(/[Tt ]/);
+  const offset = /([Zz]|[+-]\d{2}(:?\d{2})?)$/.exec(time)?.[0];
+  const clock = offset ? time.slice(0, -offset.length) : time;
+  const zone = !offset ? 'Z' : /^[+-]\d{2}$/.test(offset) ? `${offset}:00` : offset;
+  const at = new Date(`${date}T${clock}${zone}`);
+  const [y = 0, m = 0, d = 0] = date.split('-').map(Number);
+  const day = new Date(Date.UTC(y, m - 1, d));
+  const real = day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+  if (Number.isNaN(at.getTime()) || !real) throw badRequest('schedule.next_send: not a valid date and time');
+  return at;
+}
 
 export function notificationRoutes(service: NotificationsService, identity: IdentityApi) {
   const manager = async (req: FastifyRequest) => {
@@ -20,7 +34,7 @@ export function notificationRoutes(service: NotificationsService, identity: Iden
   const security: Record<string, string[]>[] = [{ bearer: [] }, { apiKey: [] }, { sessionId: [] }];
   const schedule = (b: S.ScheduleIn) => ({
     channel: b.channel,
-    nextSend: b.next_send ? new Date(b.next_send) : null,
+    nextSend: b.next_send ? instant(b.next_send) : null,
     cron: b.schedule ?? null,
   });
 

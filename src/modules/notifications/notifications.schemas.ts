@@ -7,6 +7,11 @@ export const DELIVERY_STATUSES = ['queued', 'deferred', 'sent', 'failed', 'dead'
 
 const Uuid = Type.String({ format: 'uuid' });
 const DateTime = Type.String({ format: 'date-time' });
+/** An instant as Pydantic reads one: ISO 8601, `T` or a space, seconds optional; no offset means UTC. */
+const DateTimeIn = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?([Zz]|[+-]\\d{2}(:?\\d{2})?)?$',
+  description: 'ISO 8601 date and time; without an offset it is read as UTC',
+});
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
 
 export const IdParams = Type.Object({ id: Uuid });
@@ -32,7 +37,7 @@ export const Schedule = Type.Object(
       CHANNELS.map((c) => Type.Literal(c)),
       { description: 'email or websocket (any other channel is refused)' },
     ),
-    next_send: Type.Optional(Type.Union([DateTime, Type.Null()], { description: 'send once at this time' })),
+    next_send: Type.Optional(Type.Union([DateTimeIn, Type.Null()], { description: 'send once at this time' })),
     schedule: Type.Optional(
       Type.Union([Type.String({ minLength: 9, maxLength: 200 }), Type.Null()], {
         description: '5-field cron expression (UTC) for a recurring send',

@@ -74,8 +74,8 @@ export function createNotificationsService(d: NotificationsDeps) {
      * its own); the scheduler sends it when due. Returns the notification and when it is first sent.
      */
     async notify(req: NotifyRequest, executor: Db = db): Promise<{ notification: NotificationRow; firstSend: Date }> {
-      checkTemplate('subject', req.subject);
-      checkTemplate('body', req.body);
+      checkTemplate('subject', req.subject, req.context);
+      checkTemplate('body', req.body, req.context);
       await checkAudience(executor, req.distribution);
       const now = clock.now();
       const at = req.nextSend && req.nextSend > now ? req.nextSend : now;
