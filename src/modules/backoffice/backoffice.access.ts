@@ -209,7 +209,10 @@ export function createAccess(deps: Deps) {
         body: Type.Object({
           name: nonBlank(255),
           codename: nonBlank(100),
-          content_type: nonBlank(100),
+          content_type: Type.String({
+            enum: MODELS.map((m) => `${PREFIX}${m}`),
+            description: 'a model of this module',
+          }),
         }),
         async list(c) {
           const { search } = readFilters(c.req, { search: text });
