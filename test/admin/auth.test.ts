@@ -39,6 +39,31 @@ describe('admin panel: sign-in, session cookie, CSRF, logout', () => {
     expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
   });
 
+  it('sends a signed-in visitor only to a page of the panel: no dot segments out, no header injection', async () => {
+    const admin = await panelUser(agora, { superuser: true });
+    const cases: [string, string][] = [
+      ['/admin/../idp/oidc/session/end?x=1', '/admin/'],
+      ['/admin/..//evil.example', '/admin/'],
+      ['/admin/%2e%2e/idp/', '/admin/'],
+      ['/admin/\r\nX: 1', '/admin/'],
+      ['/admin/\u2028x', '/admin/'],
+      ['//evil.example/admin/', '/admin/'],
+      ['https://evil.example/admin/', '/admin/'],
+      ['/admin/./identity/users?q=a b', '/admin/identity/users?q=a%20b'],
+    ];
+    for (const [next, expected] of cases) {
+      const browser = new PanelClient(agora, '10.3.3.3');
+      await browser.get('/admin/login');
+      const res = await browser.post('/admin/login', { username: admin.username, password: admin.password, next });
+      expect(res.statusCode, JSON.stringify(next)).toBe(303);
+      expect(res.headers.location, JSON.stringify(next)).toBe(expected);
+      // Signed in already: the sign-in page sends on the same way.
+      const again = await browser.get(`/admin/login?next=${encodeURIComponent(next)}`);
+      expect([200, 303], JSON.stringify(next)).toContain(again.statusCode);
+      if (again.statusCode === 303) expect(again.headers.location).toBe(expected);
+    }
+  });
+
   it('never sends the browser to another site after signing in', async () => {
     const admin = await panelUser(agora, { superuser: true });
     const browser = new PanelClient(agora);

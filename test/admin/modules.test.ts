@@ -124,6 +124,7 @@ describe('admin panel over the modules: writes go through each module and show i
     const download = await browser.get(`/admin/files/files/${short}/download`);
     expect(download.statusCode).toBe(200);
     expect(download.headers['content-disposition']).toContain('attachment; filename="report.pdf"');
+    expect(download.headers['cache-control']).toBe('private, no-store');
     expect(download.rawPayload.equals(PDF)).toBe(true);
     expect((await browser.post(`/admin/files/files/${short}/delete`)).statusCode).toBe(303);
     const gone = await agora.app.inject({ url: `/files/api/v1/files/${short}`, headers: bearer(owner.access) });

@@ -54,7 +54,11 @@ const rows: Record<string, Row> = {
   groups: { make: (f, who) => create(f, who, 'groups', { name: unique('group') }), keepsName: true },
   permissions: {
     make: (f, who) =>
-      create(f, who, 'permissions', { name: unique('perm'), codename: unique('can'), content_type: 'backoffice.course' }),
+      create(f, who, 'permissions', {
+        name: unique('perm'),
+        codename: unique('can'),
+        content_type: 'backoffice.course',
+      }),
   },
 };
 

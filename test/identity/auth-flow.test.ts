@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agora } from '../../src/app.js';
 import { testApp, unique } from '../helpers/app.js';
@@ -49,6 +51,42 @@ describe('identity: register → token → me → refresh → logout', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ token_type: 'Bearer', expires_in: 300, refresh_expires_in: 604800 });
     }
+  });
+
+  it('a username cannot be another account’s email (nor an email another’s username), and an email signs in its owner', async () => {
+    const victim = await registerAndLogin(agora);
+    const squat = await agora.app.inject({
+      method: 'POST',
+      url: `${P}/users/`,
+      payload: {
+        username: victim.email.toUpperCase(),
+        email: `${unique('sq')}@example.test`,
+        password: 'a long password 1',
+      },
+    });
+    expect(squat.statusCode).toBe(409);
+    expect(squat.json()).toEqual({ detail: 'A user with that username already exists.' });
+    const other = await registerAndLogin(agora);
+    // A rename (the wishlist's PUT users/me, the panel) goes through the same rule; so does an email change.
+    await expect(agora.identity.service.updateProfile(other.id, { username: victim.email })).rejects.toMatchObject({
+      code: 'USERNAME_TAKEN',
+    });
+    await expect(
+      agora.identity.service.updateProfile(other.id, { email: victim.username.toUpperCase() }),
+    ).rejects.toMatchObject({ code: 'EMAIL_TAKEN' });
+    // An account from before the rule (written directly) spelled like the victim's email: the email wins.
+    await agora.ctx.database.db.execute(
+      sql`insert into identity.users (id, username, email, password_hash)
+          values (${randomUUID()}, ${victim.email}, null, ${'argon2-not-a-real-hash'})`,
+    );
+    const login = await agora.app.inject({
+      method: 'POST',
+      url: `${P}/users/token`,
+      payload: { login: victim.email, password: victim.password },
+    });
+    expect(login.statusCode).toBe(200);
+    const token = login.json<{ access_token: string }>().access_token;
+    expect((await me(token)).json()).toMatchObject({ user_id: victim.id, username: victim.username });
   });
 
   it('answers 401 with WWW-Authenticate for a wrong password or unknown user', async () => {

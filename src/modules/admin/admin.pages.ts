@@ -35,6 +35,8 @@ export function pageRoutes(deps: AdminDeps) {
       posted?: FormBody;
       errors?: FieldErrors;
       formError?: string;
+      /** A message shown above the record (instead of the next page's flash). */
+      notice?: string;
     } = {},
   ) {
     const { res, url } = resourceOf(deps, req, p.module, p.resource);
@@ -64,6 +66,7 @@ export function pageRoutes(deps: AdminDeps) {
         deleteHref: !creating && res.delete ? `${recordUrl}/delete` : undefined,
         downloadHref: !creating && res.download ? `${recordUrl}/download` : undefined,
         inlines: creating ? [] : await inlinesOf(res, p.id, deps.base, p.module),
+        ...(state.notice ? { flash: state.notice } : {}),
       },
       { module: p.module, resource: p.resource },
     );
@@ -259,6 +262,9 @@ export function pageRoutes(deps: AdminDeps) {
       }
       const after = (await res.get(p.id)) as Record<string, unknown> | undefined;
       await audit(req, p, p.id, action.name, changedFields(res.fields, before, after));
+      if (action.secretMessage && message && after) {
+        return recordPage(req, reply.header('cache-control', 'no-store'), p, { row: after, notice: message });
+      }
       deps.sessions.flash(reply, message || `${action.label}: done.`);
       return reply.redirect(after ? recordUrl : url, 303);
     });
@@ -276,7 +282,9 @@ export function pageRoutes(deps: AdminDeps) {
           'content-disposition',
           `attachment; filename="${name}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
         )
-        .header('x-content-type-options', 'nosniff');
+        .header('x-content-type-options', 'nosniff')
+        // A user's private file: no cache on the way or in the browser keeps a copy.
+        .header('cache-control', 'private, no-store');
       if (file.size !== undefined) void reply.header('content-length', file.size);
       return reply.send(file.body);
     });

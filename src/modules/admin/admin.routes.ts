@@ -17,8 +17,27 @@ const one = (v: unknown) => (Array.isArray(v) ? String(v[0] ?? '') : typeof v ==
 /** The panel: sign-in, the dashboard, static assets, then every resource's pages. */
 export function adminRoutes(deps: AdminDeps) {
   const { base, sessions, identity } = deps;
-  const localNext = (next: string) =>
-    next.startsWith(`${base}/`) && !next.startsWith('//') && !next.includes('\\') ? next : `${base}/`;
+  /**
+   * Where to go after signing in: a path of the panel's own, as the browser will resolve it (`..` segments
+   * removed), with no control characters; anything else goes to the dashboard.
+   */
+  const localNext = (next: string) => {
+    const home = `${base}/`;
+    if (
+      !next.startsWith(home) ||
+      next.includes('\\') ||
+      [...next].some((c) => c < ' ' || c === '\u007f' || c === '\u2028' || c === '\u2029')
+    )
+      return home;
+    let url: URL;
+    try {
+      url = new URL(next, 'http://panel.invalid');
+    } catch {
+      return home;
+    }
+    const path = `${url.pathname}${url.search}`;
+    return url.host === 'panel.invalid' && url.pathname.startsWith(home) && !path.startsWith('//') ? path : home;
+  };
 
   async function loginPage(req: FastifyRequest, reply: FastifyReply, status: number, extra: Record<string, unknown>) {
     const html = renderPage('login', {

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../platform/errors.js';
 import type { PlatformContext } from '../../platform/context.js';
-import type { Actor, IdentityApi, UserRow } from '../identity/index.js';
+import { IDP_CLIENT, type Actor, type IdentityApi, type UserRow } from '../identity/index.js';
 
 const SESSION_COOKIE = 'agora_admin';
 /** Random per browser before sign-in: the login form's CSRF token is bound to it. */
@@ -40,8 +40,10 @@ export function adminSessions(ctx: PlatformContext, identity: IdentityApi, base:
   return {
     /** The signed-in caller, or undefined (no session, or it ended). An Authorization header must be valid. */
     async callerOf(req: FastifyRequest): Promise<AdminCaller | undefined> {
+      // Scripts may sign each request with an identity access token instead of the cookie; never with a
+      // messenger session or another module's token, which would make them keys to the whole panel.
       if (req.headers.authorization !== undefined) {
-        return { actor: await identity.resolve(req, { accept: ['bearer', 'session'] }), csrf: '' };
+        return { actor: await identity.resolve(req, { accept: ['bearer'], clients: [IDP_CLIENT] }), csrf: '' };
       }
       const secret = read(req, SESSION_COOKIE);
       if (!secret) return undefined;

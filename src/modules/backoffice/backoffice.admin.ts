@@ -21,7 +21,12 @@ function callerOf(actor: AdminActor): Caller {
   return { actor: superuser, userId: actor.userId, group: 'superuser', partnerId: null };
 }
 
-const SYSTEM: AdminActor = { userId: '00000000-0000-0000-0000-000000000000', username: 'admin-panel' };
+const SYSTEM: AdminActor = {
+  userId: '00000000-0000-0000-0000-000000000000',
+  username: 'admin-panel',
+  isSuperuser: true,
+  permissions: [],
+};
 // Single-record calls never read the request (only list pages do, for their filters and links).
 const ctxOf = (actor: AdminActor): RequestCtx => ({
   caller: callerOf(actor),

@@ -10,6 +10,11 @@ export interface ResolveOptions {
   cookieName?: string;
   /** The module an API key must be scoped for (default: the module that mounted the route). */
   module?: string;
+  /**
+   * The services an access token must have been issued to (its `azp`): identity's own routes take identity's
+   * short-lived tokens, not a module's (the wishlist's live a day). Default: any.
+   */
+  clients?: string[];
 }
 
 export interface Credential {
@@ -54,8 +59,13 @@ export async function resolveActor(
   if (!cred) throw new AppError('AUTH_MISSING', 401, 'Authentication credentials were not provided.');
   switch (cred.kind) {
     case 'bearer':
-    case 'cookie':
-      return service.resolveAccessToken(cred.value, cred.kind);
+    case 'cookie': {
+      const actor = await service.resolveAccessToken(cred.value, cred.kind);
+      const azp = actor.claims?.azp;
+      if (opts.clients && !(typeof azp === 'string' && opts.clients.includes(azp)))
+        throw new AppError('TOKEN_INVALID', 401, 'This token was issued to another service');
+      return actor;
+    }
     case 'session':
       return service.resolveSessionId(cred.value);
     case 'apikey': {

@@ -28,7 +28,7 @@ export function accountRoutes(app: TypedApp, service: IdentityService, g: Identi
   app.post(
     '/api/v1/users/reset',
     {
-      preHandler: auth(),
+      preHandler: auth({ credentials: true }),
       schema: {
         summary: 'Change password; every other session ends, and the API keys unless keep_api_keys',
         security: bearer,

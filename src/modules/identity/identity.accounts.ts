@@ -20,6 +20,13 @@ function takenOrRethrow(err: unknown): never {
   throw err;
 }
 
+/** Refuses a username that is another account's email, or an email that is another account's username. */
+async function refuseCrossed(db: Db, v: { username?: string; email?: string | null }, exceptId?: string) {
+  const taken = await repo.crossTaken(db, v, exceptId);
+  if (taken === 'email') throw new AppError('EMAIL_TAKEN', 409, 'A user with that email already exists.');
+  if (taken === 'username') throw new AppError('USERNAME_TAKEN', 409, 'A user with that username already exists.');
+}
+
 /** Accounts: registration, password checks, profiles, activation, passwords, superusers. */
 export function accountService(deps: IdentityDeps, creds: CredentialCache) {
   const { db, clock, hasher } = deps;
@@ -35,6 +42,7 @@ export function accountService(deps: IdentityDeps, creds: CredentialCache) {
       emailVerified?: boolean;
     }): Promise<UserRow> {
       const email = input.email ? normalizeEmail(input.email) : null;
+      await refuseCrossed(db, { username: input.username, email });
       const passwordHash = await hasher.hash(input.password);
       return repo
         .insertUser(db, {
@@ -60,6 +68,7 @@ export function accountService(deps: IdentityDeps, creds: CredentialCache) {
       const email = patch.email === undefined ? undefined : patch.email ? normalizeEmail(patch.email) : null;
       const { username, firstName, lastName } = patch;
       const changes = { username, firstName, lastName, email, updatedAt: clock.now() };
+      await refuseCrossed(db, { username, email }, userId);
       // Changes are announced with the change itself: modules that copy names (microblog, back office) refresh them.
       const row = await db
         .transaction(async (t) => {

@@ -1,8 +1,15 @@
-import { defineAdmin, invalidFields, readOnlyFields, type AdminResource } from '../../platform/admin/resource.js';
+import {
+  defineAdmin,
+  invalidFields,
+  readOnlyFields,
+  type AdminActor,
+  type AdminResource,
+} from '../../platform/admin/resource.js';
 import { AppError } from '../../platform/errors.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Clock } from '../../platform/clock.js';
 import { identityAdminRepository as adminRepo } from './identity.admin.repository.js';
+import { requireGrantable } from './identity.roles.js';
 import type { IdentityService } from './identity.service.js';
 import { apiKeys, roles, sessions } from './identity.tables.js';
 import { identityUsersAdmin } from './identity.admin.users.js';
@@ -26,6 +33,15 @@ const roleErrors = (err: unknown): never => {
   if (err instanceof AppError && err.status === 409) throw invalidFields({ name: err.message });
   throw err;
 };
+
+/** A role's permissions the actor may not grant, as an error beside the field (see requireGrantable). */
+function grantable(actor: AdminActor, permissions: string[]) {
+  try {
+    requireGrantable(actor, permissions);
+  } catch (err) {
+    throw invalidFields({ permissions: (err as Error).message });
+  }
+}
 
 /** What the admin panel shows of identity: users, roles with their permissions, API keys and sessions. */
 export function identityAdmin(db: Db, service: IdentityService, clock: Clock) {
@@ -53,17 +69,28 @@ export function identityAdmin(db: Db, service: IdentityService, clock: Clock) {
     ],
     title: (r: Row) => String(r.name),
     get: async (id) => (USER_UUID.test(id) ? (await service.listRoles()).find((r) => r.id === id) : undefined),
-    create: (v) =>
-      service
+    create: (v, actor) => {
+      grantable(actor, (v.permissions as string[]) ?? []);
+      return service
         .createRole({
           name: String(v.name),
           description: String(v.description ?? ''),
           permissions: v.permissions as string[],
         })
-        .catch(roleErrors),
-    update: (id, v) =>
-      service.updateRole(id, { description: String(v.description ?? ''), permissions: v.permissions as string[] }),
-    delete: (id) => service.deleteRole(id),
+        .catch(roleErrors);
+    },
+    async update(id, v, actor) {
+      const role = (await service.listRoles()).find((r) => r.id === id);
+      grantable(actor, [...(role?.permissions ?? []), ...((v.permissions as string[]) ?? [])]);
+      return service.updateRole(id, {
+        description: String(v.description ?? ''),
+        permissions: v.permissions as string[],
+      });
+    },
+    async delete(id, actor) {
+      await service.requireRoleGrantable(actor, id);
+      await service.deleteRole(id);
+    },
   };
 
   const apiKeyResource: AdminResource = {
@@ -91,8 +118,9 @@ export function identityAdmin(db: Db, service: IdentityService, clock: Clock) {
         danger: true,
         confirm: 'Revoke this API key? Requests signed with it will be refused at once.',
         when: (r) => !r.revokedAt,
-        async run(id) {
+        async run(id, actor) {
           const key = await adminRepo.apiKeyById(db, id);
+          if (key) await service.requireManageable(actor, key.userId);
           if (key) await service.revokeApiKey(key.userId, id);
           return 'The API key was revoked.';
         },
@@ -146,7 +174,9 @@ export function identityAdmin(db: Db, service: IdentityService, clock: Clock) {
         label: 'End session',
         danger: true,
         when: (r) => !r.revokedAt && (r.expiresAt as Date) > clock.now(),
-        async run(id) {
+        async run(id, actor) {
+          const session = await adminRepo.sessionById(db, id);
+          if (session) await service.requireManageable(actor, session.userId);
           await service.endSession(id, 'admin');
           return 'The session was ended.';
         },

@@ -1,6 +1,7 @@
-import { invalidFields, type AdminResource } from '../../platform/admin/resource.js';
+import { invalidFields, type AdminActor, type AdminResource } from '../../platform/admin/resource.js';
 import type { Clock } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
+import { requireGrantable } from './identity.roles.js';
 import type { IdentityService } from './identity.service.js';
 import { users } from './identity.tables.js';
 
@@ -25,12 +26,24 @@ export function identityUsersAdmin(service: IdentityService, clock: Clock): Admi
     return user && { ...user, roles: (await service.rolesOfUser(id)).map((r) => r.name) };
   };
 
-  /** Assigns the roles named in the form and removes the others (unknown names are a field error). */
-  async function setRoles(userId: string, wanted: string[]) {
+  /**
+   * Assigns the roles named in the form and removes the others (unknown names are a field error). A
+   * non-superuser gives and takes only roles whose permissions they hold themselves.
+   */
+  async function setRoles(userId: string, wanted: string[], actor: AdminActor) {
     const all = await service.listRoles();
     const unknown = wanted.filter((n) => !all.some((r) => r.name === n));
     if (unknown.length) throw invalidFields({ roles: `Unknown role: ${unknown.join(', ')}` });
     const current = (await service.rolesOfUser(userId)).map((r) => r.name);
+    const changed = all.filter((r) => wanted.includes(r.name) !== current.includes(r.name));
+    try {
+      requireGrantable(
+        actor,
+        changed.flatMap((r) => r.permissions),
+      );
+    } catch (err) {
+      throw invalidFields({ roles: (err as Error).message });
+    }
     for (const role of all) {
       const want = wanted.includes(role.name);
       if (want && !current.includes(role.name)) await service.assignRole(role.id, [userId]);
@@ -72,8 +85,18 @@ export function identityUsersAdmin(service: IdentityService, clock: Clock): Admi
     ],
     title: (u) => String(u.username),
     get: withRoles,
-    async create(v) {
+    async create(v, actor) {
       checkUsername(v);
+      const named = (v.roles as string[]) ?? [];
+      const roles = (await service.listRoles()).filter((r) => named.includes(r.name));
+      try {
+        requireGrantable(
+          actor,
+          roles.flatMap((r) => r.permissions),
+        );
+      } catch (err) {
+        throw invalidFields({ roles: (err as Error).message });
+      }
       const user = await service
         .register({
           username: String(v.username),
@@ -83,10 +106,11 @@ export function identityUsersAdmin(service: IdentityService, clock: Clock): Admi
           lastName: String(v.lastName ?? ''),
         })
         .catch(accountErrors);
-      await setRoles(user.id, (v.roles as string[]) ?? []);
+      await setRoles(user.id, named, actor);
       return user;
     },
-    async update(id, v) {
+    async update(id, v, actor) {
+      await service.requireManageable(actor, id);
       checkUsername(v);
       await service
         .updateProfile(id, {
@@ -96,7 +120,7 @@ export function identityUsersAdmin(service: IdentityService, clock: Clock): Admi
           lastName: String(v.lastName ?? ''),
         })
         .catch(accountErrors);
-      await setRoles(id, (v.roles as string[]) ?? []);
+      await setRoles(id, (v.roles as string[]) ?? [], actor);
       return withRoles(id);
     },
     actions: [
@@ -104,7 +128,10 @@ export function identityUsersAdmin(service: IdentityService, clock: Clock): Admi
         name: 'activate',
         label: 'Activate',
         when: (u) => !u.isActive,
-        run: async (id) => void (await service.activate(id)),
+        run: async (id, actor) => {
+          await service.requireManageable(actor, id);
+          await service.activate(id);
+        },
       },
       {
         name: 'deactivate',
@@ -112,14 +139,19 @@ export function identityUsersAdmin(service: IdentityService, clock: Clock): Admi
         danger: true,
         confirm: 'Deactivate this account? Every session and API key of it stops working at once.',
         when: (u) => Boolean(u.isActive),
-        run: async (id) => void (await service.deactivate(id)),
+        run: async (id, actor) => {
+          await service.requireManageable(actor, id);
+          await service.deactivate(id);
+        },
       },
       {
         name: 'reset-password',
         label: 'Reset password',
         danger: true,
+        secretMessage: true,
         confirm: 'Set a new random password? Every session of the account ends; its API keys keep working.',
-        async run(id) {
+        async run(id, actor) {
+          await service.requireManageable(actor, id);
           const password = clock.token(12);
           await service.setPassword(id, password);
           await service.endAllSessions(id, 'password-reset', { keepApiKeys: true });
@@ -131,7 +163,8 @@ export function identityUsersAdmin(service: IdentityService, clock: Clock): Admi
         label: 'End all sessions',
         danger: true,
         confirm: 'End every session of this account and revoke its API keys?',
-        async run(id) {
+        async run(id, actor) {
+          await service.requireManageable(actor, id);
           await service.endAllSessions(id, 'admin');
           return 'Every session ended and every API key was revoked.';
         },

@@ -27,7 +27,7 @@ export function apiKeyRoutes(app: TypedApp, service: IdentityService, g: Identit
   app.get(
     '/api/v1/api-keys/',
     {
-      preHandler: auth(),
+      preHandler: auth({ credentials: true }),
       schema: {
         summary: "The caller's API keys",
         security: bearer,
@@ -40,7 +40,7 @@ export function apiKeyRoutes(app: TypedApp, service: IdentityService, g: Identit
   app.post(
     '/api/v1/api-keys/',
     {
-      preHandler: auth(),
+      preHandler: auth({ credentials: true }),
       schema: {
         summary: 'Create an API key (the key is shown once)',
         security: bearer,
@@ -60,7 +60,7 @@ export function apiKeyRoutes(app: TypedApp, service: IdentityService, g: Identit
   app.delete(
     '/api/v1/api-keys/:id',
     {
-      preHandler: auth(),
+      preHandler: auth({ credentials: true }),
       schema: {
         summary: 'Revoke an API key',
         security: bearer,

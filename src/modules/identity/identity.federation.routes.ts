@@ -114,7 +114,7 @@ export function federationRoutes(
   app.post(
     '/api/v1/auth/:provider/link',
     {
-      preHandler: auth(),
+      preHandler: auth({ credentials: true }),
       schema: {
         summary: 'Start linking an external identity to your account (send the browser to authorization_url)',
         security: bearer,
@@ -135,7 +135,7 @@ export function federationRoutes(
   app.post(
     '/api/v1/auth/link',
     {
-      preHandler: auth(),
+      preHandler: auth({ credentials: true }),
       schema: {
         summary: "Accept a pending link: the provider identity that found your account's email is added to it",
         security: bearer,
@@ -150,7 +150,7 @@ export function federationRoutes(
   app.get(
     '/api/v1/auth/identities',
     {
-      preHandler: auth(),
+      preHandler: auth({ credentials: true }),
       schema: {
         summary: 'Your linked external identities',
         security: bearer,
@@ -166,7 +166,7 @@ export function federationRoutes(
   app.delete(
     '/api/v1/auth/identities/:id',
     {
-      preHandler: auth(),
+      preHandler: auth({ credentials: true }),
       schema: {
         summary: 'Unlink an external identity (409 when it is your last way to sign in)',
         security: bearer,
@@ -183,7 +183,7 @@ export function federationRoutes(
   app.post(
     '/api/v1/auth/password',
     {
-      preHandler: auth(),
+      preHandler: auth({ credentials: true }),
       schema: {
         summary:
           'Set a first password on an account made by an external login (then every module’s password login works)',

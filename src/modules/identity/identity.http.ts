@@ -57,6 +57,9 @@ export const emptyBody = async (req: FastifyRequest) => {
   req.body ??= {};
 };
 
+/** The client (`azp`) of the tokens identity's own sign-in issues. */
+export const IDP_CLIENT = 'idp';
+
 /** preHandlers shared by identity's routes: who is calling, their per-user limit, admin checks. */
 export function identityGuards(ctx: PlatformContext, service: IdentityService) {
   const { config, limiter } = ctx;
@@ -67,18 +70,25 @@ export function identityGuards(ctx: PlatformContext, service: IdentityService) {
   return {
     /**
      * preHandler: resolves the caller, counts the request against their per-user limit, checks admin. Identity's
-     * own routes accept an interactive bearer token only: never an API key or a messenger session.
+     * own routes accept an interactive bearer token only: never an API key or a messenger session. Any module's
+     * token reads the caller's own account (one account everywhere); administration and the caller's
+     * credentials (`admin`, `credentials`: password, API keys, linked sign-ins) take identity's own short-lived
+     * tokens only — a stolen wishlist token (it lives a day) is no key to them.
      */
     auth:
-      (opts: { admin?: boolean } = {}) =>
+      (opts: { admin?: boolean; credentials?: boolean } = {}) =>
       async (req: FastifyRequest, reply: FastifyReply) => {
-        const actor = await resolveActor(service, req, { accept: ['bearer'] });
+        const strict = opts.admin || opts.credentials;
+        const actor = await resolveActor(service, req, {
+          accept: ['bearer'],
+          ...(strict ? { clients: [IDP_CLIENT] } : {}),
+        });
         req.actor = actor;
         await limitUser(`u:${actor.userId}`, reply);
         if (opts.admin) requireAdmin(actor);
       },
     anonymous: async (req: FastifyRequest, reply: FastifyReply) => limitUser(`ip:${req.ip}`, reply),
-    meta: (req: FastifyRequest) => ({ ip: req.ip, userAgent: req.headers['user-agent'] ?? '', client: 'idp' }),
+    meta: (req: FastifyRequest) => ({ ip: req.ip, userAgent: req.headers['user-agent'] ?? '', client: IDP_CLIENT }),
   };
 }
 export type IdentityGuards = ReturnType<typeof identityGuards>;

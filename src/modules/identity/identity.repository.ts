@@ -24,7 +24,10 @@ export const identityRepository = {
         .where(sql`lower(${users.username}) = ${username.toLowerCase()}`)
     )[0],
 
-  /** Login by username or by email, both case-insensitive; a username match wins over an email match. */
+  /**
+   * Login by username or by email, both case-insensitive. An email match wins over a username match: a
+   * username spelled like someone's email (from before such names were refused) cannot capture their sign-in.
+   */
   userByLogin: async (db: Db, login: string) =>
     (
       await db
@@ -36,9 +39,29 @@ export const identityRepository = {
             sql`lower(${users.email}) = ${login.toLowerCase()}`,
           ),
         )
-        .orderBy(sql`lower(${users.username}) = ${login.toLowerCase()} desc`)
+        .orderBy(sql`lower(${users.email}) = ${login.toLowerCase()} desc nulls last`)
         .limit(1)
     )[0],
+
+  /**
+   * Which of a new or changed username and email another account already signs in with the other way round
+   * (a username equal to someone's email, or an email equal to someone's username), case-insensitively.
+   */
+  crossTaken: async (db: Db, v: { username?: string; email?: string | null }, exceptId?: string) => {
+    const checks = [
+      v.username ? sql`lower(${users.email}) = ${v.username.toLowerCase()}` : undefined,
+      v.email ? sql`lower(${users.username}) = ${v.email.toLowerCase()}` : undefined,
+    ].filter((c) => c !== undefined);
+    if (!checks.length) return undefined;
+    const rows = await db
+      .select({ username: users.username, email: users.email })
+      .from(users)
+      .where(and(or(...checks), exceptId ? ne(users.id, exceptId) : undefined))
+      .limit(2);
+    if (v.username && rows.some((r) => r.email?.toLowerCase() === v.username!.toLowerCase())) return 'username';
+    if (v.email && rows.some((r) => r.username.toLowerCase() === v.email!.toLowerCase())) return 'email';
+    return undefined;
+  },
 
   updateUser: async (db: Db, id: string, patch: Partial<NewUser>) =>
     (await db.update(users).set(patch).where(eq(users.id, id)).returning())[0],

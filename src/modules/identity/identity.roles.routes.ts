@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import * as S from './identity.schemas.js';
+import { requireGrantable } from './identity.roles.js';
 import type { IdentityService } from './identity.service.js';
 import { bearer, errors, roleOut, type IdentityGuards, type TypedApp } from './identity.http.js';
 
@@ -26,7 +27,10 @@ export function roleRoutes(app: TypedApp, service: IdentityService, g: IdentityG
         response: { 201: S.Role, ...errors },
       },
     },
-    async (req, reply) => reply.code(201).send(roleOut(await service.createRole(req.body))),
+    async (req, reply) => {
+      requireGrantable(req.actor!, req.body.permissions ?? []);
+      return reply.code(201).send(roleOut(await service.createRole(req.body)));
+    },
   );
 
   app.put(
@@ -41,7 +45,10 @@ export function roleRoutes(app: TypedApp, service: IdentityService, g: IdentityG
         response: { 200: S.Role, ...errors },
       },
     },
-    async (req) => roleOut(await service.updateRole(req.params.role_id, req.body)),
+    async (req) => {
+      await service.requireRoleGrantable(req.actor!, req.params.role_id, req.body.permissions);
+      return roleOut(await service.updateRole(req.params.role_id, req.body));
+    },
   );
 
   app.delete(
@@ -56,6 +63,7 @@ export function roleRoutes(app: TypedApp, service: IdentityService, g: IdentityG
       },
     },
     async (req, reply) => {
+      await service.requireRoleGrantable(req.actor!, req.params.role_id);
       await service.deleteRole(req.params.role_id);
       return reply.code(204).send(null);
     },
@@ -74,6 +82,7 @@ export function roleRoutes(app: TypedApp, service: IdentityService, g: IdentityG
       },
     },
     async (req, reply) => {
+      await service.requireRoleGrantable(req.actor!, req.params.role_id);
       await service.assignRole(req.params.role_id, req.body.users);
       return reply.code(204).send(null);
     },
@@ -91,6 +100,7 @@ export function roleRoutes(app: TypedApp, service: IdentityService, g: IdentityG
       },
     },
     async (req, reply) => {
+      await service.requireRoleGrantable(req.actor!, req.params.role_id);
       await service.unassignRole(req.params.role_id, req.params.user_id);
       return reply.code(204).send(null);
     },

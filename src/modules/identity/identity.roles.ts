@@ -11,6 +11,27 @@ export function requireAdmin(actor: Actor) {
   if (!isAdmin(actor)) throw forbidden('Admin role required');
 }
 
+/** Who is granting: a superuser, or an account holding these permissions. */
+export type Grants = Pick<Actor, 'isSuperuser' | 'permissions'>;
+
+/** Whether `held` includes `permission`: the codename itself, or a wildcard over its prefix (`admin.*`). */
+export const holds = (held: string[], permission: string) =>
+  held.includes(permission) || held.some((h) => h.endsWith('.*') && permission.startsWith(h.slice(0, -1)));
+
+/**
+ * A non-superuser administrator grants, changes or takes away only permissions they hold themselves: an
+ * `identity.admin` cannot make a role with `admin.*` and give it to themselves.
+ */
+export function requireGrantable(
+  actor: Grants,
+  permissions: string[],
+  what = 'You cannot grant permissions you do not hold',
+) {
+  if (actor.isSuperuser) return;
+  const missing = [...new Set(permissions.filter((p) => !holds(actor.permissions, p)))];
+  if (missing.length) throw forbidden(`${what}: ${missing.join(', ')}`);
+}
+
 /** Roles (Keycloak's client roles, the backoffice's groups): each carries permission codenames. */
 export function roleService({ db, clock }: IdentityDeps, creds: CredentialCache) {
   const roles = {
@@ -61,6 +82,25 @@ export function roleService({ db, clock }: IdentityDeps, creds: CredentialCache)
       if (missing.length) throw notFound(`User not found: ${missing.join(', ')}`);
       if (unique.length) await repo.assignRole(db, roleId, unique);
       for (const userId of unique) await creds.forgetUser(userId);
+    },
+    /** The role, when `actor` may change it (to `next` permissions) or give it out and take it back. */
+    async requireRoleGrantable(actor: Grants, roleId: string, next: string[] = []) {
+      const role = await repo.roleById(db, roleId);
+      if (!role) throw notFound('Role not found');
+      requireGrantable(actor, [...role.permissions, ...next]);
+      return role;
+    },
+    /**
+     * A non-superuser administrator manages (edits, deactivates, resets, signs out) only accounts that are not
+     * superusers and hold no permission they lack: otherwise resetting a password would be a way up.
+     */
+    async requireManageable(actor: Grants, userId: string) {
+      if (actor.isSuperuser) return;
+      const user = await repo.userById(db, userId);
+      if (!user) return; // the caller answers 404
+      if (user.isSuperuser) throw forbidden("Only a superuser can change a superuser's account.");
+      const held = (await repo.rolesOfUser(db, userId)).flatMap((r) => r.permissions);
+      requireGrantable(actor, held, 'This account holds permissions you do not');
     },
     async unassignRole(roleId: string, userId: string) {
       if (!(await repo.roleById(db, roleId))) throw notFound('Role not found');

@@ -123,6 +123,7 @@ export function sessionRoutes(app: TypedApp, service: IdentityService, g: Identi
     },
     async (req, reply) => {
       if (!(await service.getUser(req.params.user_id))) throw notFound('User not found');
+      await service.requireManageable(req.actor!, req.params.user_id);
       await service.endAllSessions(req.params.user_id, 'admin-logout');
       return reply.code(204).send(null);
     },

@@ -36,6 +36,7 @@ export type { LoginFailure, PasswordLogin } from './identity.service.js';
 export type { UserRow } from './identity.repository.js';
 export type { ResolveOptions, Credential } from './credentials.js';
 export { oidcCommand } from './identity.cli.js';
+export { IDP_CLIENT } from './identity.http.js';
 export type { Audience, DirectoryEntry } from './identity.directory.js';
 
 /** What other modules may use of identity. */

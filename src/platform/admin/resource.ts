@@ -14,6 +14,9 @@ export interface AdminActor {
   userId: string;
   username: string;
   sessionId?: string;
+  /** What the actor may grant and whom they may manage (a module's resources may check it). */
+  isSuperuser: boolean;
+  permissions: string[];
 }
 
 export type FieldType =
@@ -76,6 +79,11 @@ export interface AdminAction {
   danger?: boolean;
   /** Whether the action applies to this record (default: always). */
   when?: (row: Record<string, unknown>) => boolean;
+  /**
+   * Its message holds a secret (a new password): it is shown in the answer to the action itself, never carried
+   * to the next page in a cookie.
+   */
+  secretMessage?: boolean;
   run(id: string, actor: AdminActor): Promise<string | void>;
 }
 
