@@ -52,7 +52,8 @@ describe('messenger: live delivery over websocket', () => {
       await eventually(() => bobLive.frames.length >= 2, 5000, 'message frame');
       await new Promise((r) => setTimeout(r, 200));
       expect(bobLive.frames.slice(1)).toEqual([
-        { chat_id: shared.chatId, message_id: id, user_id: expect.any(String), user_name: alice.name, text: 'hi bob' },
+        // user_id is the author's membership id in that chat, as in the REST API; never their account id.
+        { chat_id: shared.chatId, message_id: id, user_id: shared.memberId, user_name: alice.name, text: 'hi bob' },
       ]);
     } finally {
       bobLive.ws.terminate();

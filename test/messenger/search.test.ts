@@ -102,6 +102,40 @@ describe(`messenger: asynchronous full-text search (${amqp.AMQP_URL ? 'rabbitmq'
     expect(rest.messages).toEqual([]);
   });
 
+  it('searches at once without a task (beyond the seed): the caller’s chats only, newest first, paged past 100', async () => {
+    const c = await chatWith(agora, alice);
+    await agora.ctx.database.exec(`insert into messenger.messages (chat_id, member_id, text, tsv)
+      select '${c.chatId}', ${Number(c.memberId)}, 'walrus ' || g, to_tsvector('english', 'walrus ' || g) from generate_series(1, 130) g`);
+    const theirs = await chatWith(agora, bob);
+    await post(agora, bob, theirs.chatId, theirs.memberId, 'a walrus of bob');
+    const now = (client: Client, q: string) => call(agora, 'GET', `/v1/chats/search/messages?${q}`, { client });
+    const first = await now(alice, 'message=walruses&limit=100');
+    expect(first.status).toBe(200);
+    expect(first.json().messages).toHaveLength(100);
+    expect(first.json().messages[0]).toEqual({ text: 'walrus 130', chat_id: c.chatId });
+    const rest = (await now(alice, `message=walruses&limit=100&from=${first.json().next.iterator}`)).json();
+    expect(rest.messages.map((m: { text: string }) => m.text)).toEqual(
+      Array.from({ length: 30 }, (_, i) => `walrus ${30 - i}`),
+    );
+    const end = (await now(alice, `message=walruses&limit=100&from=${rest.next.iterator}`)).json();
+    expect(end).toEqual({ messages: [], next: { iterator: rest.next.iterator } });
+    expect((await now(bob, 'message=walrus&limit=10')).json().messages).toEqual([
+      { text: 'a walrus of bob', chat_id: theirs.chatId },
+    ]);
+    for (const q of [
+      'message=abc&limit=10',
+      'limit=10',
+      'message=walrus&limit=101',
+      'message=walrus&limit=x',
+      'message=walrus&limit=5&from=x',
+    ]) {
+      const bad = await now(alice, q);
+      expect(bad.status, q).toBe(400);
+      expect(bad.json(), q).toEqual({ message: 'bad-parameters' });
+    }
+    expect((await call(agora, 'GET', '/v1/chats/search/messages?message=walrus&limit=5')).status).toBe(401);
+  });
+
   it('hides tasks of other users and validates input', async () => {
     const id = (await call(agora, 'POST', '/v1/chats/search', { client: alice, body: { message: 'something' } })).json()
       .task_id;

@@ -4,7 +4,8 @@ import type { FastifyBaseLogger } from 'fastify';
 export interface LiveMessage {
   chatId: string;
   messageId: string;
-  userId: string;
+  /** The author's chat-membership id (what `user_id` means everywhere in this API), never their account id. */
+  memberId: string;
   userName: string;
   text: string;
   /** Accounts of the chat when the message was stored: who may receive it. */
@@ -37,7 +38,7 @@ export function createLiveHub(o: { redis?: Redis; channel: string; log: FastifyB
     const frame = JSON.stringify({
       chat_id: msg.chatId,
       message_id: msg.messageId,
-      user_id: msg.userId,
+      user_id: msg.memberId,
       user_name: msg.userName,
       text: msg.text,
     });

@@ -87,8 +87,8 @@ export const repo = {
       .returning({ id: searchTasks.id });
     return rows.length > 0;
   },
-  /** Full-text search over every chat `userId` belongs to: at most `limit` hits, newest first. */
-  async search(db: Db, userId: string, query: string, language: string, limit: number) {
+  /** Full-text search over every chat `userId` belongs to: at most `limit` hits, newest first (before `before`). */
+  async search(db: Db, userId: string, query: string, language: string, limit: number, before?: number) {
     return db
       .select({ id: messages.id, chatId: messages.chatId, text: messages.text })
       .from(messages)
@@ -99,6 +99,7 @@ export const repo = {
             db.selectDistinct({ chatId: members.chatId }).from(members).where(eq(members.userId, userId)),
           ),
           sql`${messages.tsv} @@ websearch_to_tsquery(${language}::regconfig, ${query})`,
+          before === undefined ? undefined : lt(messages.id, before),
         ),
       )
       .orderBy(desc(messages.id))

@@ -181,6 +181,12 @@ export function messengerRoutes(
         async (req, reply) =>
           reply.code(201).send({ task_id: await service.startSearch(actorOf(req), req.body.message) }),
       );
+      // Beyond the seed: the same search answered at once, for clients that don't want to poll a task.
+      app.get(
+        '/v1/chats/search/messages',
+        { schema: { security, querystring: S.SearchNowQuery, response: S.replies({ 200: S.HitsOut }) } },
+        async (req) => service.searchNow(actorOf(req), req.query.message, req.query.limit, req.query.from),
+      );
       app.get(
         '/v1/chats/search/status/:task_id',
         { schema: { security, params: S.TaskParams, response: S.replies({ 200: S.StatusOut }) } },

@@ -45,6 +45,11 @@ export const PageQuery = Type.Object({
 
 const Next = Type.Object({ iterator: Type.String() });
 export const HistoryOut = Type.Object({ messages: Type.Array(Type.Object({ text: Type.String() })), next: Next });
+export const SearchNowQuery = Type.Object({
+  message: Type.String({ minLength: 4, maxLength: 1000, description: 'the words to find (more than 3 characters)' }),
+  limit: digits('page size: 1 to 100', 10),
+  from: Type.Optional(Type.String({ description: 'message_id of the last hit of the previous page (exclusive)' })),
+});
 export const HitsOut = Type.Object({
   messages: Type.Array(Type.Object({ text: Type.String(), chat_id: Type.String() })),
   next: Next,

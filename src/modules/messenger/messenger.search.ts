@@ -71,6 +71,21 @@ export function createSearch(d: MessengerDeps) {
       };
     },
 
+    /**
+     * Search without a task (beyond the seed), for clients that don't want to poll: the same full-text query
+     * over the caller's chats, answered at once and paged like the task's hits (newest first; `from` is the
+     * last hit's message_id), with no cap of 100.
+     */
+    async searchNow(actor: Actor, query: string, limitRaw: string, fromRaw: string | undefined) {
+      const limit = parseLimit(limitRaw, MAX_HITS);
+      const from = parseCursor(fromRaw, () => fail(400, CODES.BAD_PARAMETERS));
+      const rows = await repo.search(db, actor.userId, query, config.SEARCH_LANGUAGE, limit, from);
+      return {
+        messages: rows.map((r) => ({ text: r.text, chat_id: r.chatId })),
+        next: { iterator: rows.length ? String(rows[rows.length - 1]!.id) : from !== undefined ? String(from) : '' },
+      };
+    },
+
     /** The job: WAITING (or IN_PROCESS after a crashed run) → IN_PROCESS → SUCCESS; "skipped" when the task is gone. */
     async runSearch(payload: { taskId: string }): Promise<JobResult> {
       const task = await beginSearch(payload);

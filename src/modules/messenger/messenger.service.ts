@@ -156,7 +156,7 @@ export function createMessengerService(d: MessengerDeps) {
       // After the commit: readers from now on compute pages under a new generation.
       await cache.set(genKey(chatId), d.clock.token(6), ttl * 2);
       const messageId = String(id);
-      d.onMessage?.({ chatId, messageId, userId: actor.userId, userName: member.userName, text, memberIds });
+      d.onMessage?.({ chatId, messageId, memberId: String(member.id), userName: member.userName, text, memberIds });
       return messageId;
     },
 
