@@ -144,6 +144,15 @@ describe('identity: roles, users and API keys', () => {
 
   it('API key: create (shown once) → works as api-key → listed without secret → revoke → 401', async () => {
     const u = await registerAndLogin(agora);
+    for (const name of ['', '   ', '\t\n']) {
+      const blank = await agora.app.inject({
+        method: 'POST',
+        url: `${P}/api-keys/`,
+        headers: bearer(u.access),
+        payload: { name },
+      });
+      expect(blank.statusCode, JSON.stringify(name)).toBe(400);
+    }
     const created = await agora.app.inject({
       method: 'POST',
       url: `${P}/api-keys/`,

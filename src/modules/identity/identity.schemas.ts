@@ -135,7 +135,7 @@ export const RoleAssign = Type.Object({ users: Type.Array(Uuid, { maxItems: 1000
 
 const Scope = Type.String({ minLength: 1, maxLength: 64, pattern: '^([a-z*]+:(read|write)|admin)$' });
 export const ApiKeyCreate = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'not blank' }),
   scopes: Type.Optional(
     Type.Array(Scope, {
       minItems: 1,
