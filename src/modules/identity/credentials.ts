@@ -15,6 +15,8 @@ export interface ResolveOptions {
    * short-lived tokens, not a module's (the wishlist's live a day). Default: any.
    */
   clients?: string[];
+  /** An API key given otherwise than in the header (a websocket's query or first message); checked the same. */
+  apiKey?: string;
 }
 
 export interface Credential {
@@ -55,7 +57,7 @@ export async function resolveActor(
   req: FastifyRequest,
   opts: ResolveOptions = {},
 ): Promise<Actor> {
-  const cred = credentialOf(req, opts);
+  const cred: Credential | undefined = opts.apiKey ? { kind: 'apikey', value: opts.apiKey } : credentialOf(req, opts);
   if (!cred) throw new AppError('AUTH_MISSING', 401, 'Authentication credentials were not provided.');
   switch (cred.kind) {
     case 'bearer':

@@ -48,7 +48,12 @@ export const HistoryOut = Type.Object({ messages: Type.Array(Type.Object({ text:
 export const SearchNowQuery = Type.Object({
   message: Type.String({ minLength: 4, maxLength: 1000, description: 'the words to find (more than 3 characters)' }),
   limit: digits('page size: 1 to 100', 10),
-  from: Type.Optional(Type.String({ description: 'message_id of the last hit of the previous page (exclusive)' })),
+  from: Type.Optional(
+    Type.String({
+      pattern: '^[0-9]{0,18}$',
+      description: 'message_id of the last hit of the previous page (exclusive)',
+    }),
+  ),
 });
 export const HitsOut = Type.Object({
   messages: Type.Array(Type.Object({ text: Type.String(), chat_id: Type.String() })),

@@ -4,7 +4,9 @@ import { forwardedPrefix } from '../../platform/http/forwarded.js';
 import type { AgoraModule } from '../../platform/http/module.js';
 import type { FilesApi } from '../files/index.js';
 import type { IdentityApi } from '../identity/index.js';
+import { createRealtimeHub } from '../../platform/realtime/hub.js';
 import { microblogAdmin } from './microblog.admin.js';
+import { microblogLive } from './microblog.live.js';
 import { renderMicroblogError } from './microblog.errors.js';
 import { microblogRepository } from './microblog.repository.js';
 import { microblogRootRoutes, microblogRoutes } from './microblog.routes.js';
@@ -29,7 +31,14 @@ export function createMicroblogModule(
 ): AgoraModule {
   const { config } = ctx;
   const configuredMedia = config.MICROBLOG_MEDIA_URL_PREFIX.replace(/\/+$/, '');
+  // New tweets reach their readers' open sockets on every instance (through Redis when configured).
+  const live = microblogLive({
+    db: ctx.database.db,
+    identity: deps.identity,
+    hub: createRealtimeHub({ redis: ctx.redis, channel: `${config.REDIS_PREFIX}microblog:live`, log: ctx.log }),
+  });
   const service = createMicroblogService({
+    onTweet: (tweet, authorId) => live.announce(tweet, authorId),
     db: ctx.database.db,
     jobs: ctx.jobs,
     files: deps.files,
@@ -56,14 +65,18 @@ export function createMicroblogModule(
   return {
     name: 'microblog',
     description: 'Corporate microblog: tweets with images, follows, likes and a popularity feed (api-key auth)',
-    routes: microblogRoutes(service, deps.identity, deps.files, {
-      maxBytes: config.MICROBLOG_MEDIA_MAX_BYTES,
-      mediaBase,
-    }),
+    routes: async (app) => {
+      await microblogRoutes(service, deps.identity, deps.files, {
+        maxBytes: config.MICROBLOG_MEDIA_MAX_BYTES,
+        mediaBase,
+      })(app);
+      await live.routes(app);
+    },
     rootRoutes: microblogRootRoutes(service, deps.files),
     renderError: renderMicroblogError,
     admin: microblogAdmin(ctx.database.db, service),
     seed: () => seedMicroblog(deps.identity, service),
     tasks: [{ name: 'microblog.media.sweep', everySeconds: 300, run: () => service.sweepMedia() }],
+    close: () => live.close(),
   };
 }

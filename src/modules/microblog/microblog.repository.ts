@@ -56,6 +56,17 @@ export const microblogRepository = {
       .where(eq(follows.followeeId, id))
       .orderBy(profiles.id),
 
+  /** The accounts (identity users) that see a profile's tweets in their feed: its followers and itself. */
+  readersOf: async (db: Db, id: number) =>
+    (
+      await db
+        .select({ userId: profiles.userId })
+        .from(profiles)
+        .where(
+          sql`${profiles.id} = ${id} or ${profiles.id} in (select follower_id from microblog.follows where followee_id = ${id})`,
+        )
+    ).map((r) => r.userId),
+
   followingOf: async (db: Db, id: number) =>
     db
       .select({ id: profiles.id, name: profiles.name })

@@ -24,6 +24,18 @@ export interface MicroblogDeps {
   unattachedMediaTtlSeconds?: number;
   /** Where follow and like events go (in the transaction of the change). */
   jobs?: Pick<Jobs, 'publish'>;
+  /** A tweet just committed, as the feed shows it, with its author's profile id (the live feed sends it on). */
+  onTweet?: (tweet: FeedTweet, authorId: number) => Promise<void>;
+}
+
+/** A tweet as the feed shows it. */
+export interface FeedTweet {
+  id: number;
+  content: string;
+  attachments: string[];
+  author: { id: number; name: string };
+  likes: { user_id: number; name: string }[];
+  stamp: string;
 }
 export { IMAGE_TYPES, MEDIA_BUCKET, UNATTACHED_MEDIA_TTL_SECONDS } from './microblog.media.js';
 
@@ -76,6 +88,20 @@ export function createMicroblogService(deps: MicroblogDeps) {
     return p;
   }
 
+  /** A new tweet to its readers' live feeds (after its commit; a failure loses only the live copy). */
+  async function announce(id: number, me: number, content: string) {
+    const [author, mediaRows] = await Promise.all([existingProfile(me), repo.mediasOf(db, [id])]);
+    const tweet: FeedTweet = {
+      id,
+      content,
+      attachments: mediaRows.map((m) => media.api.mediaUrl(m, deps.mediaPrefix)),
+      author: { id: me, name: author.name },
+      likes: [],
+      stamp: clock.now().toISOString(),
+    };
+    await deps.onTweet!(tweet, me);
+  }
+
   return {
     ...media.api,
 
@@ -114,6 +140,11 @@ export function createMicroblogService(deps: MicroblogDeps) {
         return tweetId;
       });
       counters.tweets.inc();
+      if (deps.onTweet) {
+        void announce(id, me, content).catch((err: unknown) =>
+          deps.log.warn({ err, tweetId: id }, 'new tweet not sent to live feeds'),
+        );
+      }
       return id;
     },
 
