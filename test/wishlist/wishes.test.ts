@@ -81,6 +81,24 @@ describe('wishlist: wishes', () => {
     const bad = await call(u, 'GET', '/wishes/?page=9');
     expect(bad.statusCode).toBe(404);
     expect(bad.json()).toEqual({ detail: 'Invalid page.' });
+    // Without PUBLIC_URL the link names the host the request came to.
+    const hosted = await agora.app.inject({ url: `${W}/wishes/?limit=2`, headers: { ...auth(u), host: 'a.example' } });
+    expect(hosted.json().next).toBe('http://a.example/wishlist/api/wishes/?limit=2&page=2');
+  });
+
+  it('builds page links from PUBLIC_URL when it is set, whatever Host the request carries', async () => {
+    const published = await testApp({ PUBLIC_URL: 'https://wishes.example.org' });
+    try {
+      const u = await wishUser(published);
+      for (let i = 0; i < 3; i++) await addWish(published, u, { title: `w${i}` });
+      const res = await published.app.inject({
+        url: `${W}/wishes/?limit=2`,
+        headers: { ...auth(u), host: 'evil.example' },
+      });
+      expect(res.json().next).toBe('https://wishes.example.org/wishlist/api/wishes/?limit=2&page=2');
+    } finally {
+      await published.app.close();
+    }
   });
 
   it('sends both list shapes as JSON, each valid against the documented 200 schema', async () => {

@@ -143,7 +143,7 @@ export function createFileStore(deps: FileStoreDeps) {
         fileType: ref.type,
       } as StoredFile;
       const { url, local } = await files.url(row, deps.urlTtl);
-      return local ? `${req.protocol}://${req.host}${deps.mediaPath}/${url}` : url;
+      return local ? `${req.publicOrigin}${deps.mediaPath}/${url}` : url;
     },
 
     /** The file behind a signed download URL of this module (verified). */

@@ -63,7 +63,7 @@ export function pageLink(req: FastifyRequest, page: number | undefined): string 
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .flatMap(([k, vs]) => vs.map((v) => `${quotePlus(k)}=${quotePlus(v)}`))
     .join('&');
-  return `${req.protocol}://${req.host}${path}${query ? `?${query}` : ''}`;
+  return `${req.publicOrigin}${path}${query ? `?${query}` : ''}`;
 }
 
 export interface Page<T> {

@@ -20,7 +20,7 @@ const listDoc = (schema: FastifySchema): FastifySchema => ({
 /** DRF PageNumberPagination's absolute next/previous links. */
 function pageLink(req: FastifyRequest, page: number, limit: number): string {
   const path = req.url.split('?')[0];
-  return `${req.protocol}://${req.host}${path}?limit=${limit}&page=${page}`;
+  return `${req.publicOrigin}${path}?limit=${limit}&page=${page}`;
 }
 
 /** The seed's WishViewSet: the caller's own wishes only; anyone else's is "Not found." */

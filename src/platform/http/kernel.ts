@@ -45,6 +45,13 @@ declare module 'fastify' {
     /** The module answers NUL characters itself, in its contract's words (see AgoraModule.checksText). */
     checksText?: boolean;
   }
+  interface FastifyRequest {
+    /**
+     * The origin (scheme://host[:port]) to build absolute links with: PUBLIC_URL when it is set, so a request's
+     * Host header cannot put another site into them; the request's own scheme and host otherwise.
+     */
+    readonly publicOrigin: string;
+  }
 }
 
 /** The Fastify instance with every cross-cutting concern: ids, access log, metrics, limits, CORS, headers. */
@@ -75,6 +82,17 @@ export async function createServer(ctx: PlatformContext): Promise<FastifyInstanc
     frameworkErrors: (_error, req, reply) => badUrl(root, req as FastifyRequest, reply as unknown as FastifyReply),
   }).withTypeProvider<TypeBoxTypeProvider>();
   roots.set(app, root);
+  let publicOrigin = '';
+  try {
+    publicOrigin = config.PUBLIC_URL ? new URL(config.PUBLIC_URL).origin : '';
+  } catch {
+    throw new Error(`PUBLIC_URL is not a URL (scheme://host[:port]): ${config.PUBLIC_URL}`);
+  }
+  app.decorateRequest('publicOrigin', {
+    getter(this: FastifyRequest) {
+      return publicOrigin || `${this.protocol}://${this.host}`;
+    },
+  });
   app.addHook('onRoute', (route) => {
     const schema = route.schema as Record<string, unknown> | undefined;
     for (const part of ['querystring', 'params', 'body', 'headers']) markFinite(schema?.[part]);
