@@ -33,7 +33,7 @@ export const IDENTITY_VARS = {
   RATE_LIMIT_LOGIN_PER_IP: int(100, "Login attempts per IP per 15 minutes (every module's login counts)", 1),
   PUBLIC_URL: str(
     '',
-    'External base URL (scheme://host[:port]) of this deployment: OAuth callback URLs, the OpenID issuer and the absolute links of API answers (page links, media URLs) are built from it, never from a request\'s Host header; empty uses http://localhost:<PORT> for the first two and the request\'s host for links',
+    "External base URL (scheme://host[:port]) of this deployment: OAuth callback URLs, the OpenID issuer and the absolute links of API answers (page links, media URLs) are built from it, never from a request's Host header; empty uses http://localhost:<PORT> for the first two and the request's host for links",
   ),
   OAUTH_FRONTEND_REDIRECT_URL: str(
     '',
