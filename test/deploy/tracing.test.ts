@@ -131,9 +131,13 @@ describe('OpenTelemetry: `agora serve` with OTEL_EXPORTER_OTLP_ENDPOINT exports 
       );
       expect(db.attributes['db.system'] ?? db.attributes['db.system.name']).toBe('postgresql');
     }
-    // trace id in the log lines written while handling the request
-    const logLine = out.split('\n').find((l) => l.includes('"msg":"request"') && l.includes('/idp/api/v1/users/token'));
-    expect(JSON.parse(logLine!)).toMatchObject({ trace_id: server.traceId });
+    // trace id in the log lines written while handling the request (the child's stdout may arrive after the span)
+    const logLine = await until(
+      () => out.split('\n').find((l) => l.includes('"msg":"request"') && l.includes('/idp/api/v1/users/token')),
+      5000,
+      'the access-log line',
+    );
+    expect(JSON.parse(logLine)).toMatchObject({ trace_id: server.traceId });
   }, 30_000);
 
   it('health probes and metric scrapes are not traced', async () => {
