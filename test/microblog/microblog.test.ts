@@ -256,8 +256,13 @@ describe('microblog contract', () => {
       404,
     );
     expect((await call('POST', '/tweets', ann, { tweet_data: 'x', tweet_media_ids: [m1, m1] })).statusCode).toBe(400);
+    // The contract's words: more than 10 is 400, an id that is no media of the caller (0, negative) 404.
     const eleven = Array.from({ length: 11 }, (_, i) => i + 1);
-    expect((await call('POST', '/tweets', ann, { tweet_data: 'x', tweet_media_ids: eleven })).statusCode).toBe(422);
+    const tooMany = await call('POST', '/tweets', ann, { tweet_data: 'x', tweet_media_ids: eleven });
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json()).toEqual(failure);
+    for (const ids of [[0], [-1]])
+      expect((await call('POST', '/tweets', ann, { tweet_data: 'x', tweet_media_ids: ids })).statusCode).toBe(404);
 
     const id = await tweet(ann, 'with pictures', [m1, m2]);
     const reuse = await call('POST', '/tweets', ann, { tweet_data: 'again', tweet_media_ids: [m1] });

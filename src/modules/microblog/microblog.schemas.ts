@@ -10,8 +10,12 @@ export const MediaParams = Type.Object({ name: Type.String({ minLength: 1, maxLe
 export const TweetBody = Type.Object({
   // The server trims it and counts characters: 1 to 280 after trimming.
   tweet_data: Type.String({ minLength: 1, maxLength: 10_000, pattern: '\\S', description: '1–280 characters' }),
+  // Checked by the service, in the contract's words: more than 10 or a repeated id is 400, an unknown one 404.
   tweet_media_ids: Type.Optional(
-    Type.Array(Id, { maxItems: 10, description: 'unique ids of your unattached uploads (400 otherwise)' }),
+    Type.Array(Type.Integer(), {
+      maxItems: 10_000,
+      description: 'at most 10 unique ids of your unattached uploads (400 otherwise; an unknown one 404)',
+    }),
   ),
 });
 

@@ -127,6 +127,7 @@ export function createMicroblogService(deps: MicroblogDeps) {
       if (length < 1 || length > 280) {
         throw new AppError('VALIDATION_FAILED', 422, 'tweet_data must be 1 to 280 characters after trimming');
       }
+      if (mediaIds.length > 10) throw badRequest('tweet_media_ids: at most 10 media per tweet');
       if (new Set(mediaIds).size !== mediaIds.length) throw badRequest('tweet_media_ids must be unique');
       const id = await db.transaction(async (t) => {
         const tweetId = await repo.insertTweet(tx(t), me, content, clock.now());
