@@ -9,10 +9,9 @@ import { AppError } from '../../platform/errors.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Clock } from '../../platform/clock.js';
 import { identityAdminRepository as adminRepo } from './identity.admin.repository.js';
-import { requireGrantable } from './identity.roles.js';
 import type { IdentityService } from './identity.service.js';
 import { apiKeys, roles, sessions } from './identity.tables.js';
-import { identityUsersAdmin } from './identity.admin.users.js';
+import { grantableBeside, identityUsersAdmin } from './identity.admin.users.js';
 
 type Row = Record<string, unknown>;
 const USER_UUID = /^[0-9a-f-]{36}$/i;
@@ -35,13 +34,7 @@ const roleErrors = (err: unknown): never => {
 };
 
 /** A role's permissions the actor may not grant, as an error beside the field (see requireGrantable). */
-function grantable(actor: AdminActor, permissions: string[]) {
-  try {
-    requireGrantable(actor, permissions);
-  } catch (err) {
-    throw invalidFields({ permissions: (err as Error).message });
-  }
-}
+const grantable = (actor: AdminActor, permissions: string[]) => grantableBeside('permissions', actor, permissions);
 
 /** What the admin panel shows of identity: users, roles with their permissions, API keys and sessions. */
 export function identityAdmin(db: Db, service: IdentityService, clock: Clock) {

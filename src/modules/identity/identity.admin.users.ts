@@ -19,6 +19,15 @@ const checkUsername = (v: Record<string, unknown>) => {
     throw invalidFields({ username: 'Enter a valid username: letters, digits and @/./+/-/_ only.' });
 };
 
+/** requireGrantable, its refusal shown beside the form field that asked for the permissions. */
+export function grantableBeside(field: string, actor: AdminActor, permissions: string[]) {
+  try {
+    requireGrantable(actor, permissions);
+  } catch (err) {
+    throw invalidFields({ [field]: (err as Error).message });
+  }
+}
+
 /** Users: edit the profile and roles; activate, deactivate, reset the password, end every session. */
 export function identityUsersAdmin(service: IdentityService, clock: Clock): AdminResource {
   const withRoles = async (id: string) => {
@@ -36,14 +45,11 @@ export function identityUsersAdmin(service: IdentityService, clock: Clock): Admi
     if (unknown.length) throw invalidFields({ roles: `Unknown role: ${unknown.join(', ')}` });
     const current = (await service.rolesOfUser(userId)).map((r) => r.name);
     const changed = all.filter((r) => wanted.includes(r.name) !== current.includes(r.name));
-    try {
-      requireGrantable(
-        actor,
-        changed.flatMap((r) => r.permissions),
-      );
-    } catch (err) {
-      throw invalidFields({ roles: (err as Error).message });
-    }
+    grantableBeside(
+      'roles',
+      actor,
+      changed.flatMap((r) => r.permissions),
+    );
     for (const role of all) {
       const want = wanted.includes(role.name);
       if (want && !current.includes(role.name)) await service.assignRole(role.id, [userId]);
@@ -89,14 +95,11 @@ export function identityUsersAdmin(service: IdentityService, clock: Clock): Admi
       checkUsername(v);
       const named = (v.roles as string[]) ?? [];
       const roles = (await service.listRoles()).filter((r) => named.includes(r.name));
-      try {
-        requireGrantable(
-          actor,
-          roles.flatMap((r) => r.permissions),
-        );
-      } catch (err) {
-        throw invalidFields({ roles: (err as Error).message });
-      }
+      grantableBeside(
+        'roles',
+        actor,
+        roles.flatMap((r) => r.permissions),
+      );
       const user = await service
         .register({
           username: String(v.username),
