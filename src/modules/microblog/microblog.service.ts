@@ -129,6 +129,8 @@ export function createMicroblogService(deps: MicroblogDeps) {
       }
       if (mediaIds.length > 10) throw badRequest('tweet_media_ids: at most 10 media per tweet');
       if (new Set(mediaIds).size !== mediaIds.length) throw badRequest('tweet_media_ids must be unique');
+      // No media has an id outside 1..2^53-1 (and 1e20 would overflow the bigint column): unknown, not a 5xx.
+      if (mediaIds.some((m) => m < 1 || m > Number.MAX_SAFE_INTEGER)) throw notFound('Media not found');
       const id = await db.transaction(async (t) => {
         const tweetId = await repo.insertTweet(tx(t), me, content, clock.now());
         if (mediaIds.length) {
