@@ -10,6 +10,12 @@ export const MAX_HITS = 100;
 /** A task neither SUCCESS nor FAILED this long after its creation is given up by the sweep. */
 export const SEARCH_STALE_SECONDS = 15 * 60;
 
+/** A page of hits: `next.iterator` is the last hit's message id (the cursor given, on an empty page). */
+const hitsPage = (rows: { id: number; chatId: string; text: string }[], from: number | undefined) => ({
+  messages: rows.map((r) => ({ text: r.text, chat_id: r.chatId })),
+  next: { iterator: rows.length ? String(rows[rows.length - 1]!.id) : from !== undefined ? String(from) : '' },
+});
+
 /** Asynchronous full-text search: a task row + a job written in one transaction; a worker fills the hits. */
 export function createSearch(d: MessengerDeps) {
   const { db, config, clock } = d;
@@ -65,10 +71,7 @@ export function createSearch(d: MessengerDeps) {
       if (task.status === 'FAILED') throw fail(400, CODES.TASK_FAILED);
       if (task.status !== 'SUCCESS') throw fail(400, CODES.TASK_NOT_COMPLETE);
       const rows = await repo.hits(db, taskId, limit, from);
-      return {
-        messages: rows.map((r) => ({ text: r.text, chat_id: r.chatId })),
-        next: { iterator: rows.length ? String(rows[rows.length - 1]!.id) : from !== undefined ? String(from) : '' },
-      };
+      return hitsPage(rows, from);
     },
 
     /**
@@ -80,10 +83,7 @@ export function createSearch(d: MessengerDeps) {
       const limit = parseLimit(limitRaw, MAX_HITS);
       const from = parseCursor(fromRaw, () => fail(400, CODES.BAD_PARAMETERS));
       const rows = await repo.search(db, actor.userId, query, config.SEARCH_LANGUAGE, limit, from);
-      return {
-        messages: rows.map((r) => ({ text: r.text, chat_id: r.chatId })),
-        next: { iterator: rows.length ? String(rows[rows.length - 1]!.id) : from !== undefined ? String(from) : '' },
-      };
+      return hitsPage(rows, from);
     },
 
     /** The job: WAITING (or IN_PROCESS after a crashed run) → IN_PROCESS → SUCCESS; "skipped" when the task is gone. */

@@ -53,14 +53,16 @@ const parsed = new LRUCache<string, Template[]>({ max: 500 });
  * whatever the recipient.
  */
 export function checkTemplate(field: 'subject' | 'body', source: string, vars: Record<string, unknown> = {}): void {
+  const engine = field === 'subject' ? plain : html;
   let template: Template[];
   try {
-    template = html.parse(source);
+    // Parsed into the cache the sends render from: a send parses its template once.
+    template = compiled(engine, field === 'subject' ? 's' : 'h', source);
   } catch (err) {
     throw badRequest(`${field}: ${(err as Error).message}`);
   }
   try {
-    const out = html.renderSync(template, vars) as string;
+    const out = engine.renderSync(template, vars) as string;
     if (out.length > MAX_RENDERED[field]) throw new Error(`rendered ${field} limit exceeded`);
   } catch (err) {
     // Other render errors depend on the recipient's data: they fail that delivery, not the template.

@@ -16,7 +16,6 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** Each app's mounted modules by path prefix (longest first), for answers given before any route matched. */
 const mounted = new WeakMap<object, { base: string; mod: AgoraModule }[]>();
-const roots = new WeakMap<FastifyInstance, object>();
 
 /** A path that does not decode (`/%ZZ`), refused before routing: 400 in the envelope of the module it is under. */
 function badUrl(app: object, req: FastifyRequest, reply: FastifyReply) {
@@ -57,7 +56,6 @@ declare module 'fastify' {
 /** The Fastify instance with every cross-cutting concern: ids, access log, metrics, limits, CORS, headers. */
 export async function createServer(ctx: PlatformContext): Promise<FastifyInstance> {
   const { config, metrics } = ctx;
-  const root = {}; // what the modules are registered under (see `mounted`), known before the app is
   const app = Fastify({
     loggerInstance: ctx.log,
     // One access-log line per request comes from our onResponse hook instead of Fastify's two.
@@ -79,9 +77,9 @@ export async function createServer(ctx: PlatformContext): Promise<FastifyInstanc
       plugins: [finiteKeyword],
     },
     schemaController: { compilersFactory: { buildValidator: lazyValidators, buildSerializer: lazySerializers } },
-    frameworkErrors: (_error, req, reply) => badUrl(root, req as FastifyRequest, reply as unknown as FastifyReply),
+    frameworkErrors: (_error, req, reply) =>
+      badUrl(req.server, req as FastifyRequest, reply as unknown as FastifyReply),
   }).withTypeProvider<TypeBoxTypeProvider>();
-  roots.set(app, root);
   let publicOrigin = '';
   try {
     publicOrigin = config.PUBLIC_URL ? new URL(config.PUBLIC_URL).origin : '';
@@ -197,10 +195,9 @@ export function guardRouteConflicts(app: FastifyInstance): { owner: string } {
 /** Mounts a module at its prefix, with its error envelope for everything thrown under it. */
 export async function mountModule(app: FastifyInstance, mod: AgoraModule, prefix: string): Promise<void> {
   const base = prefix === '/' ? '' : prefix.replace(/\/+$/, '');
-  const root = roots.get(app) ?? app;
   mounted.set(
-    root,
-    [...(mounted.get(root) ?? []), { base, mod }].sort((a, b) => b.base.length - a.base.length),
+    app,
+    [...(mounted.get(app) ?? []), { base, mod }].sort((a, b) => b.base.length - a.base.length),
   );
   const envelope = (scope: FastifyInstance) => {
     scope.setErrorHandler((err, req, reply) => {
